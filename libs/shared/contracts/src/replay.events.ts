@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { id, isoDate } from './common';
+
+/** Why access was allowed: the caller took part in the consultation, or the patient shared it. */
+export const accessBasisSchema = z.enum(['participant', 'consent_share']);
+
+/**
+ * Integration events of the replay-access context (topic `replay.events`).
+ * Each is appended durably BEFORE the answer it describes leaves the service (invariant 3).
+ * `patientIds` are the patients whose recordings were exposed, so compliance can find them fast.
+ */
+export const replayEventSchemas = {
+  ReplayListed: z.object({
+    listId: id(),
+    viewerId: id(),
+    recordingIds: z.array(id()),
+    patientIds: z.array(id()),
+    consultationIds: z.array(id()),
+  }),
+  ReplayGranted: z.object({
+    grantId: id(),
+    viewerId: id(),
+    recordingId: id(),
+    consultationId: id(),
+    patientId: id(),
+    basis: accessBasisSchema,
+    shareId: id().nullable(),
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    expiresAt: isoDate(),
+  }),
+  ReplayDenied: z.object({
+    viewerId: id(),
+    recordingId: id(),
+    /** The patient is recorded only when the recording exists; compliance needs it, the caller never sees it. */
+    patientId: id().nullable(),
+    reason: z.enum(['not_found', 'not_a_participant', 'share_revoked', 'share_expired', 'grant_expired', 'grant_unknown', 'kill_switch']),
+    operation: z.enum(['grant', 'stream', 'share', 'revoke_share']),
+  }),
+  ReplayStreamed: z.object({
+    grantId: id(),
+    viewerId: id(),
+    recordingId: id(),
+    consultationId: id(),
+    patientId: id(),
+    rangeStart: z.number().int().nonnegative(),
+    rangeEnd: z.number().int().nonnegative(),
+    totalBytes: z.number().int().nonnegative(),
+  }),
+  ShareGranted: z.object({
+    shareId: id(),
+    recordingId: id(),
+    patientId: id(),
+    granteeId: id(),
+    purpose: z.enum(['second_opinion', 'carer', 'legal', 'research', 'other']),
+    until: isoDate(),
+  }),
+  ShareRevoked: z.object({ shareId: id(), recordingId: id(), patientId: id(), granteeId: id() }),
+} as const;
