@@ -48,6 +48,22 @@ export default [
     },
   },
   {
+    // Tests of shared libs run the shared contract suites from libs/testing.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((c) =>
+            c.sourceTag === 'scope:shared' ? { ...c, onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] } : c,
+          ),
+        },
+      ],
+    },
+  },
+  {
     // CLI tools and tests print on purpose.
     files: ['tools/**/*.ts', 'tools/**/*.mjs', 'apps/**/main.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { 'no-console': 'off' },

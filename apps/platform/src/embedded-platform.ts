@@ -27,7 +27,7 @@ export const embeddedAdapters = (dataDir: string): EmbeddedAdapters => {
   mkdirSync(dataDir, { recursive: true });
   const stores = Object.fromEntries(
     CONTEXTS.map((name) => [name, new SqliteEventStore({ path: join(dataDir, `${name}.events.sqlite`) })]),
-  ) as Record<ContextName, EventStore>;
+  ) as unknown as Record<ContextName, EventStore>;
   return { stores, bus: new InProcessMessageBus(), objects: new FsObjectStore({ root: join(dataDir, 'objects') }) };
 };
 

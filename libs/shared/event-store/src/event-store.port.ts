@@ -85,7 +85,7 @@ export class DuplicateEventId extends Error {
 
 /** The store could not durably take the write; callers must deny, never answer as if it had. */
 export class EventStoreUnavailable extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'EventStoreUnavailable';
   }

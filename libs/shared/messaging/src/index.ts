@@ -1,1 +1,4 @@
 export * from './message-bus.port';
+export * from './in-process-message-bus.adapter';
+export * from './outbox';
+export * from './inbox';

@@ -33,7 +33,7 @@ export interface MessageBus {
 }
 
 export class MessageBusUnavailable extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'MessageBusUnavailable';
   }

@@ -1,1 +1,2 @@
 export * from './object-store.port';
+export * from './fs-object-store.adapter';

@@ -17,7 +17,10 @@ export interface ObjectStore {
   /** Streams the body in; the object becomes visible only once it is complete. */
   put(key: string, body: Readable, options: PutOptions): Promise<StoredObject>;
   head(key: string): Promise<StoredObject | null>;
-  /** A readable of the object or the given inclusive range; ObjectNotFound when absent. */
+  /**
+   * A readable of the object or the given inclusive range; ObjectNotFound when absent,
+   * RangeNotSatisfiable when the range does not lie within it (clamp an open-ended HTTP range first).
+   */
   get(key: string, range?: ByteRange): Promise<Readable>;
   delete(key: string): Promise<void>;
   isHealthy(): Promise<boolean>;
@@ -34,6 +37,17 @@ export class ObjectTooLarge extends Error {
   constructor(readonly maxBytes: number) {
     super(`object exceeds ${maxBytes} bytes`);
     this.name = 'ObjectTooLarge';
+  }
+}
+
+/** A range that does not lie within the object: start after end, or an end at or past its size. */
+export class RangeNotSatisfiable extends Error {
+  constructor(
+    readonly range: ByteRange,
+    readonly size: number,
+  ) {
+    super(`range ${range.start}-${range.end} is outside an object of ${size} bytes`);
+    this.name = 'RangeNotSatisfiable';
   }
 }
 

@@ -1,0 +1,22 @@
+import { createParamDecorator, CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { Role } from '@vgp/contracts';
+import { AuthenticatedUser } from './authenticated-user';
+
+export const IS_PUBLIC_KEY = 'vgp:auth:public';
+export const ROLES_KEY = 'vgp:auth:roles';
+
+/** Opts a route (or controller) out of the global bearer-token guard. */
+export const Public = (): CustomDecorator<string> => SetMetadata(IS_PUBLIC_KEY, true);
+
+/** The caller needs at least one of these roles, else 403. */
+export const Roles = (...roles: Role[]): CustomDecorator<string> => SetMetadata(ROLES_KEY, roles);
+
+/** Where the guard leaves the verified caller on the request (and on a WebSocket client). */
+export type RequestWithUser = { user?: AuthenticatedUser };
+
+/** The verified caller; undefined only on @Public routes. */
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined => {
+  const holder: RequestWithUser =
+    ctx.getType() === 'ws' ? ctx.switchToWs().getClient<RequestWithUser>() : ctx.switchToHttp().getRequest<RequestWithUser>();
+  return holder.user;
+});

@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AUTH_SETTINGS, AuthSettings, devTokensEnabled } from './auth-settings';
+import { DevTokensController } from './dev-tokens.controller';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { RolesGuard } from './roles.guard';
+import { TokenIssuer } from './token-issuer';
+import { TokenVerifier } from './token-verifier';
+
+/** Global bearer-token auth. PlatformModule imports it with settings from the validated config. */
+@Module({})
+export class AuthModule {
+  static forRoot(settings: AuthSettings): DynamicModule {
+    if (settings.mode === 'dev' && settings.nodeEnv === 'production') {
+      throw new Error('AUTH_MODE=dev is refused when NODE_ENV=production; use AUTH_MODE=jwks');
+    }
+    return {
+      module: AuthModule,
+      global: true,
+      // Decided at boot so that in production the route does not exist at all (404).
+      controllers: devTokensEnabled(settings) ? [DevTokensController] : [],
+      providers: [
+        { provide: AUTH_SETTINGS, useValue: Object.freeze({ ...settings }) },
+        TokenVerifier,
+        TokenIssuer,
+        JwtAuthGuard,
+        RolesGuard,
+        // Order matters: authentication before role checks.
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: RolesGuard },
+      ],
+      exports: [AUTH_SETTINGS, TokenVerifier, TokenIssuer, JwtAuthGuard, RolesGuard],
+    };
+  }
+}

@@ -1,0 +1,350 @@
+import { DatabaseSync, StatementSync } from 'node:sqlite';
+import { CatchUpSource, CatchUpSubscription, SubscriptionLogger } from './catch-up-subscription';
+import {
+  AppendResult,
+  DuplicateEventId,
+  EventStore,
+  EventStoreUnavailable,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+  WrongExpectedRevision,
+} from './event-store.port';
+import { UpcasterRegistry, upcasters as defaultUpcasters } from './upcasters';
+
+export type SqliteEventStoreOptions = {
+  /** A database file (created when missing; its folder must exist), or ':memory:'. */
+  path: string;
+  /** FULL (default) makes every commit durable; NORMAL in WAL mode may lose the last commits on power loss. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Time for events appended without `occurredAt`, and for checkpoints. */
+  clock?: () => Date;
+  /** How often subscriptions look for events that another process wrote to the same file. */
+  pollIntervalMs?: number;
+  /** How long a write waits for another connection's lock before the append fails. */
+  busyTimeoutMs?: number;
+  upcasters?: UpcasterRegistry;
+  logger?: SubscriptionLogger;
+};
+
+// The category column and its index make category reads (outbox, projections) cheap.
+// The triggers make the database itself refuse to change history, whoever connects to it.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  stream_id TEXT NOT NULL,
+  revision INTEGER NOT NULL CHECK (revision >= 0),
+  type TEXT NOT NULL,
+  schema_version INTEGER NOT NULL,
+  occurred_at TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id TEXT,
+  actor TEXT NOT NULL CHECK (json_valid(actor)),
+  software_version TEXT NOT NULL,
+  feature_flags TEXT NOT NULL CHECK (json_valid(feature_flags)),
+  data TEXT NOT NULL CHECK (json_valid(data)),
+  category TEXT GENERATED ALWAYS AS (
+    CASE WHEN instr(stream_id, '-') = 0 THEN stream_id ELSE substr(stream_id, 1, instr(stream_id, '-') - 1) END
+  ) VIRTUAL,
+  UNIQUE (stream_id, revision)
+);
+CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
+CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
+CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  subscription_id TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`;
+
+const COLUMNS = `position, id, stream_id, revision, type, schema_version, occurred_at, correlation_id,
+  causation_id, actor, software_version, feature_flags, data`;
+
+type EventRow = {
+  position: number;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  schema_version: number;
+  occurred_at: string;
+  correlation_id: string;
+  causation_id: string | null;
+  actor: string;
+  software_version: string;
+  feature_flags: string;
+  data: string;
+};
+
+/** Column values of one new event, computed before the transaction so bad input is not mistaken for a store failure. */
+type PreparedEvent = {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string | null;
+  actor: string;
+  softwareVersion: string;
+  featureFlags: string;
+  data: string;
+};
+
+/**
+ * The embedded event store: one SQLite file per context, in WAL mode so subscriptions read
+ * while appends write. Appends are serialised by SQLite's write lock (BEGIN IMMEDIATE), which
+ * also covers other processes writing the same file.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: DatabaseSync;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly clock: () => Date;
+  private readonly upcasters: UpcasterRegistry;
+  private closed = false;
+
+  constructor(private readonly options: SqliteEventStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.upcasters = options.upcasters ?? defaultUpcasters;
+    try {
+      this.db = new DatabaseSync(options.path);
+      this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
+      this.db.exec('PRAGMA journal_mode = WAL');
+      this.db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      this.db.exec(SCHEMA);
+      this.statements = prepareStatements(this.db);
+    } catch (error) {
+      throw new EventStoreUnavailable(`cannot open the event store at ${options.path}: ${messageOf(error)}`, error);
+    }
+  }
+
+  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = events.map((event) => this.prepare(event));
+    const duplicate = prepared.find((event, i) => prepared.findIndex((other) => other.id === event.id) !== i);
+    if (duplicate) throw new DuplicateEventId(duplicate.id);
+
+    // No await from BEGIN to COMMIT: nothing else in this process can interleave.
+    let outcome: { result: AppendResult; written: boolean };
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        outcome = this.appendInTransaction(streamId, prepared, expectedRevision);
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) throw error;
+      throw new EventStoreUnavailable(`append to ${streamId} failed: ${messageOf(error)}`, error);
+    }
+    if (outcome.written) for (const subscription of this.subscriptions) subscription.wake();
+    return outcome.result;
+  }
+
+  async readStream(streamId: string, fromRevision = 0): Promise<StoredEvent[]> {
+    return this.read(() => this.statements.readStream.all(streamId, fromRevision));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.readRange(options.fromPosition ?? 0, Number.MAX_SAFE_INTEGER, options.limit ?? -1, options.categories);
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    this.assertOpen();
+    const source: CatchUpSource = {
+      headPosition: async () => this.headPosition(),
+      readRange: (after, upTo, limit, categories) => this.readRange(after, upTo, limit, categories),
+      readCheckpoint: (id) => this.readCheckpoint(id),
+      storeCheckpoint: (id, position) => this.storeCheckpoint(id, position),
+    };
+    const subscription = new CatchUpSubscription(source, options, handler, {
+      pollIntervalMs: this.options.pollIntervalMs ?? 250,
+      logger: this.options.logger,
+    });
+    this.subscriptions.add(subscription);
+    return {
+      caughtUp: () => subscription.caughtUp(),
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.stop();
+      },
+    };
+  }
+
+  async readCheckpoint(subscriptionId: string): Promise<number | null> {
+    this.assertOpen();
+    const row = this.guard(() => this.statements.readCheckpoint.get(subscriptionId)) as { position: number } | undefined;
+    return row ? row.position : null;
+  }
+
+  async storeCheckpoint(subscriptionId: string, position: number): Promise<void> {
+    this.assertOpen();
+    this.guard(() => this.statements.storeCheckpoint.run(subscriptionId, position, this.clock().toISOString()));
+  }
+
+  /** Healthy when the write lock can be taken now: what an append needs. */
+  async isHealthy(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const running = [...this.subscriptions];
+    this.subscriptions.clear();
+    await Promise.all(running.map((subscription) => subscription.stop()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  private appendInTransaction(
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedRevision,
+  ): { result: AppendResult; written: boolean } {
+    const stored = events.map((event) => this.statements.byId.get(event.id) as EventRow | undefined);
+    if (stored.some(Boolean)) {
+      // A retry of an append that already succeeded answers as the original did; anything else
+      // under a stored id (other stream, type or data, or a batch that only partly matches) is a conflict.
+      const conflict = events.find((event, i) => !isSameEvent(stored[i], streamId, event));
+      if (conflict) throw new DuplicateEventId(conflict.id);
+      const last = (stored as EventRow[]).reduce((a, b) => (a.position > b.position ? a : b));
+      return { result: { nextExpectedRevision: last.revision, position: last.position }, written: false };
+    }
+
+    const head = this.statements.streamHead.get(streamId) as { revision: number; position: number } | undefined;
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && !head) ||
+      (expected === 'stream_exists' && !!head) ||
+      (typeof expected === 'number' && head?.revision === expected);
+    if (!ok) throw new WrongExpectedRevision(streamId, expected, head ? head.revision : 'no_stream');
+
+    let revision = head ? head.revision : -1;
+    let position = head ? head.position : 0;
+    for (const event of events) {
+      revision++;
+      const run = this.statements.insert.run(
+        event.id, streamId, revision, event.type, event.schemaVersion, event.occurredAt, event.correlationId,
+        event.causationId, event.actor, event.softwareVersion, event.featureFlags, event.data,
+      );
+      position = Number(run.lastInsertRowid);
+    }
+    return { result: { nextExpectedRevision: revision, position }, written: events.length > 0 };
+  }
+
+  private prepare(event: NewEvent): PreparedEvent {
+    const { metadata } = event;
+    return {
+      id: event.id,
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      occurredAt: event.occurredAt ?? this.clock().toISOString(),
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId,
+      actor: JSON.stringify(metadata.actor),
+      softwareVersion: metadata.softwareVersion,
+      featureFlags: JSON.stringify(metadata.featureFlags),
+      data: JSON.stringify(event.data ?? null),
+    };
+  }
+
+  private headPosition(): number {
+    this.assertOpen();
+    return (this.guard(() => this.statements.head.get()) as { head: number }).head;
+  }
+
+  private async readRange(after: number, upTo: number, limit: number, categories?: string[]): Promise<StoredEvent[]> {
+    return this.read(() =>
+      categories
+        ? this.statements.readCategories.all(JSON.stringify(categories), after, upTo, limit)
+        : this.statements.readAll.all(after, upTo, limit),
+    );
+  }
+
+  private read(query: () => unknown[]): StoredEvent[] {
+    this.assertOpen();
+    return (this.guard(query) as EventRow[]).map((row) => this.upcasters.upcast(toStoredEvent(row)));
+  }
+
+  private guard<T>(operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      throw new EventStoreUnavailable(`event store query failed: ${messageOf(error)}`, error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailable('the event store is closed');
+  }
+}
+
+const prepareStatements = (db: DatabaseSync) => {
+  const statement = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    head: statement('SELECT COALESCE(MAX(position), 0) AS head FROM events'),
+    streamHead: statement('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+    byId: statement(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
+    insert: statement(
+      `INSERT INTO events (id, stream_id, revision, type, schema_version, occurred_at, correlation_id,
+        causation_id, actor, software_version, feature_flags, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    readStream: statement(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`),
+    readAll: statement(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`),
+    readCategories: statement(
+      `SELECT ${COLUMNS} FROM events WHERE category IN (SELECT value FROM json_each(?))
+        AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
+    ),
+    readCheckpoint: statement('SELECT position FROM checkpoints WHERE subscription_id = ?'),
+    storeCheckpoint: statement(
+      `INSERT INTO checkpoints (subscription_id, position, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+    ),
+  };
+};
+
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  id: row.id,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  streamId: row.stream_id,
+  revision: row.revision,
+  occurredAt: row.occurred_at,
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  actor: JSON.parse(row.actor),
+  softwareVersion: row.software_version,
+  featureFlags: JSON.parse(row.feature_flags),
+  data: JSON.parse(row.data),
+  position: row.position,
+});
+
+const isSameEvent = (row: EventRow | undefined, streamId: string, event: PreparedEvent): boolean =>
+  !!row && row.stream_id === streamId && row.type === event.type && canonicalJson(JSON.parse(row.data)) === canonicalJson(JSON.parse(event.data));
+
+/** JSON with object keys sorted, so equal data compares equal whatever order its keys were built in. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

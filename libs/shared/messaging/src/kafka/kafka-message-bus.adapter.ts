@@ -1,0 +1,271 @@
+import { Admin, Consumer as KafkaConsumer, IHeaders, Kafka, KafkaConfig, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { DEAD_LETTER_SUFFIX, IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
+import {
+  Consumer,
+  ConsumerOptions,
+  MessageBus,
+  MessageBusUnavailable,
+  OutgoingMessage,
+} from '../message-bus.port';
+
+export type KafkaMessageBusOptions = {
+  brokers: string[];
+  clientId: string;
+  /** Partitions of the topics this adapter creates on demand (its DLQs included). */
+  numPartitions?: number;
+  /** -1 takes the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** In-process attempts per message before it is dead-lettered, unless the subscriber says otherwise. */
+  defaultMaxAttempts?: number;
+  /** First pause between two attempts at one message; doubles each time up to `maxBackoffMs`. */
+  retryBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A publish that the cluster has not acknowledged by then fails with MessageBusUnavailable. */
+  publishTimeoutMs?: number;
+  /** TLS/SASL and other client settings for a production cluster. */
+  client?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
+};
+
+/** Headers a dead-lettered message carries, besides the original ones. */
+export const DLQ_HEADERS = {
+  error: 'dlq-error',
+  attempts: 'dlq-attempts',
+  topic: 'dlq-original-topic',
+  partition: 'dlq-original-partition',
+  offset: 'dlq-original-offset',
+  groupId: 'dlq-group-id',
+} as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const describe = (error: unknown) =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+
+/** Thrown inside eachMessage when the consumer is stopping: the message stays uncommitted and is redelivered. */
+class ConsumerStopping extends Error {}
+
+/**
+ * The message bus on Kafka (kafkajs). At-least-once: an offset is committed only after the handler
+ * succeeded or the message was durably dead-lettered; duplicates are absorbed by each consumer's inbox.
+ */
+export class KafkaMessageBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly knownTopics = new Set<string>();
+  private readonly consumers = new Set<KafkaConsumer>();
+  private connecting: Promise<void> | null = null;
+  private closed = false;
+  private readonly options: Required<Omit<KafkaMessageBusOptions, 'client'>>;
+
+  constructor(options: KafkaMessageBusOptions) {
+    this.options = {
+      numPartitions: 3,
+      replicationFactor: -1,
+      defaultMaxAttempts: 5,
+      retryBackoffMs: 200,
+      maxBackoffMs: 5_000,
+      publishTimeoutMs: 30_000,
+      ...options,
+    };
+    this.kafka = new Kafka({
+      logLevel: logLevel.ERROR,
+      connectionTimeout: 3_000,
+      requestTimeout: 30_000,
+      // Rides out a broker restart: reconnects with backoff instead of failing the first request.
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
+      ...options.client,
+      brokers: options.brokers,
+      clientId: options.clientId,
+    });
+    // Idempotent implies acks=all and unlimited retries; publishTimeoutMs bounds how long a caller waits.
+    this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.withTimeout(`publish to ${topic}`, async () => {
+      await this.connect();
+      await this.ensureTopics([topic]);
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map(({ key, event }) => ({
+          key,
+          value: JSON.stringify(event),
+          headers: { 'event-id': event.id, 'event-type': event.type },
+        })),
+      });
+    });
+  }
+
+  async subscribe(options: ConsumerOptions): Promise<Consumer> {
+    const maxAttempts = options.maxAttempts ?? this.options.defaultMaxAttempts;
+    try {
+      await this.connect();
+      // Topics exist before the group joins, so partitions are assigned at once (no metadata wait).
+      await this.ensureTopics(options.topics);
+    } catch (error) {
+      throw this.unavailable('subscribe', error);
+    }
+    let stopping = false;
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Restart after a crash (broker gone for longer than the retries) rather than stop consuming.
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: async () => !stopping },
+    });
+    this.consumers.add(consumer);
+    try {
+      await consumer.connect();
+      // A new group starts at the beginning: nothing published before a service first started is lost.
+      await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          const isStopping = () => stopping || this.closed;
+          await this.deliver(options, maxAttempts, topic, partition, message, heartbeat, isStopping);
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        },
+      });
+    } catch (error) {
+      this.consumers.delete(consumer);
+      await consumer.disconnect().catch(() => undefined);
+      throw this.unavailable(`subscribe ${options.groupId}`, error);
+    }
+    return {
+      stop: async () => {
+        stopping = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async isHealthy(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      await this.withTimeout('health check', async () => {
+        await this.connect();
+        await this.admin.describeCluster();
+      }, 5_000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** Runs the handler with in-process retries; a message that never succeeds is dead-lettered. */
+  private async deliver(
+    options: ConsumerOptions,
+    maxAttempts: number,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    isStopping: () => boolean,
+  ): Promise<void> {
+    const key = message.key?.toString() ?? '';
+    let event: IntegrationEvent;
+    try {
+      event = parseIntegrationEvent(JSON.parse(message.value?.toString() ?? 'null'));
+    } catch (error) {
+      // Invalid on arrival: retrying cannot help.
+      await this.deadLetter(options.groupId, topic, partition, message, error, 0);
+      return;
+    }
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (isStopping()) throw new ConsumerStopping(`consumer ${options.groupId} is stopping`);
+      try {
+        await options.handler(event, { topic, key, attempt });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      if (attempt < maxAttempts) {
+        await sleep(Math.min(this.options.retryBackoffMs * 2 ** (attempt - 1), this.options.maxBackoffMs));
+        // Long retry series must not cost the group membership.
+        await heartbeat().catch(() => undefined);
+      }
+    }
+    await this.deadLetter(options.groupId, topic, partition, message, lastError, maxAttempts);
+  }
+
+  private async deadLetter(
+    groupId: string,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    const dlq = `${topic}${DEAD_LETTER_SUFFIX}`;
+    const headers: IHeaders = {
+      ...message.headers,
+      [DLQ_HEADERS.error]: describe(error),
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.topic]: topic,
+      [DLQ_HEADERS.partition]: String(partition),
+      [DLQ_HEADERS.offset]: message.offset,
+      [DLQ_HEADERS.groupId]: groupId,
+    };
+    // If this throws, the offset is not committed and kafkajs redelivers the message: nothing is lost.
+    await this.ensureTopics([dlq]);
+    await this.producer.send({ topic: dlq, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+  }
+
+  private connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new MessageBusUnavailable('message bus is closed'));
+    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connecting = null;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async ensureTopics(topics: string[]): Promise<void> {
+    const missing = topics.filter((t) => !this.knownTopics.has(t));
+    if (missing.length === 0) return;
+    // createTopics is a no-op for existing topics; waitForLeaders makes the first produce/join succeed.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: this.options.numPartitions,
+        replicationFactor: this.options.replicationFactor,
+      })),
+    });
+    for (const t of missing) this.knownTopics.add(t);
+  }
+
+  private async withTimeout(what: string, work: () => Promise<void>, ms = this.options.publishTimeoutMs) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MessageBusUnavailable(`${what}: no answer from Kafka in ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([work(), timeout]);
+    } catch (error) {
+      throw this.unavailable(what, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private unavailable(what: string, error: unknown): MessageBusUnavailable {
+    return error instanceof MessageBusUnavailable ? error : new MessageBusUnavailable(`${what}: ${describe(error)}`, error);
+  }
+}

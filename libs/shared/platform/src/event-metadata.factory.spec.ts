@@ -1,0 +1,43 @@
+import { AppConfig } from './app-config';
+import { parseAppConfig } from './app-config.schema';
+import { EventMetadataFactory } from './event-metadata.factory';
+import { runWithCorrelationId } from './request-context';
+
+const factory = new EventMetadataFactory(
+  new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' })),
+  { serviceName: 'replay-access' },
+);
+const clinician = { id: 'doc-1', roles: ['clinician' as const, 'clinic_admin' as const], clinicId: 'k1' };
+
+describe('what every event records about its cause', () => {
+  it('records the caller, the request and the release that served it', () => {
+    const metadata = runWithCorrelationId('corr-1', () => factory.forUser(clinician));
+    expect(metadata).toEqual({
+      actor: { id: 'doc-1', role: 'clinician' },
+      correlationId: 'corr-1',
+      causationId: null,
+      softwareVersion: '1.4.2',
+      featureFlags: ['media-switch'],
+    });
+  });
+
+  it('records the role the caller acted under, and only one they hold', () => {
+    expect(factory.forUser(clinician, 'clinic_admin').actor).toEqual({ id: 'doc-1', role: 'clinic_admin' });
+    expect(() => factory.forUser(clinician, 'compliance_officer')).toThrow();
+  });
+
+  it('chains a reaction to the event that caused it', () => {
+    expect(factory.causedBy({ id: 'evt-9', correlationId: 'corr-7' })).toMatchObject({
+      actor: { id: 'replay-access', role: 'system' },
+      correlationId: 'corr-7',
+      causationId: 'evt-9',
+    });
+  });
+
+  it('gives system work its own correlation outside a request', () => {
+    const a = factory.system();
+    const b = factory.system();
+    expect(a.actor).toEqual({ id: 'replay-access', role: 'system' });
+    expect(a.correlationId).not.toBe(b.correlationId);
+  });
+});

@@ -1,0 +1,94 @@
+import { INestApplication, Type, DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { IncomingMessage } from 'node:http';
+import { AppConfig } from './app-config';
+import { parseAppConfig } from './app-config.schema';
+import { correlationIdOf } from './correlation-id';
+import { ProblemException } from './problem.exception';
+
+export type HttpAppOptions = {
+  serviceName?: string;
+  /** Serve Swagger UI at /docs and the document at /docs-json (default true). */
+  swagger?: boolean;
+};
+
+// Media uploads are streamed to the object store, never buffered in memory.
+const MEDIA_TYPES = /^(audio|video)\/[a-z0-9.+-]+$/i;
+
+/** The Fastify adapter with the JSON body limit from config. */
+export const createFastifyAdapter = (maxJsonBodyBytes: number): FastifyAdapter =>
+  new FastifyAdapter({
+    bodyLimit: maxJsonBodyBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+    // Fastify's request id is the correlation id, so every log line agrees on one id.
+    genReqId: (req: IncomingMessage) => correlationIdOf(req),
+  });
+
+/**
+ * Everything an app needs beyond PlatformModule: WebSockets, media parser, OpenAPI, logger,
+ * shutdown hooks. Call before `init()`/`listen()`; tests call it on their testing app too.
+ */
+export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOptions = {}): NestFastifyApplication => {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body on a JSON endpoint is a 415, not a string handed to validation.
+  fastify.removeContentTypeParser('text/plain');
+  const maxUpload = config.get('MAX_UPLOAD_BYTES');
+  fastify.addContentTypeParser(MEDIA_TYPES, { bodyLimit: maxUpload }, (req, payload, done) => {
+    // Fastify does not enforce bodyLimit on streams: refuse a declared oversize early; the
+    // consumer must still cap the bytes it reads (ObjectStore.put maxBytes).
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxUpload) {
+      done(new ProblemException(413, { type: 'upload-too-large', title: 'Payload Too Large', detail: `Uploads are limited to ${maxUpload} bytes.`, extensions: { maxBytes: maxUpload } }));
+      return;
+    }
+    done(null, payload);
+  });
+
+  if (options.swagger !== false) {
+    const document = new DocumentBuilder()
+      .setTitle(`VGP ${options.serviceName ?? 'platform'} API`)
+      .setVersion(config.get('SOFTWARE_VERSION'))
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), { jsonDocumentUrl: 'docs-json' });
+  }
+  return app;
+};
+
+/** Creates the Fastify Nest app of a service (or of the embedded all-in-one platform). */
+export const createHttpApp = async (rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions = {}): Promise<NestFastifyApplication> => {
+  // Body limit is needed before the module graph exists; PlatformModule validates the same env.
+  const maxJson = parseAppConfig(process.env).MAX_JSON_BODY_BYTES;
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, createFastifyAdapter(maxJson), { bufferLogs: true });
+  return configureHttpApp(app, options);
+};
+
+type TestingModuleLike = { get<T>(type: Type<T>): T; createNestApplication<T extends INestApplication>(adapter: FastifyAdapter, options?: object): T };
+
+/** The same app from a compiled @nestjs/testing module, so tests exercise the real edge. */
+export const createTestingHttpApp = (moduleRef: TestingModuleLike, options: HttpAppOptions = {}): NestFastifyApplication => {
+  const config = moduleRef.get(AppConfig);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.get('MAX_JSON_BODY_BYTES')), { bufferLogs: true });
+  return configureHttpApp(app, { swagger: false, ...options });
+};
+
+/** Binds HOST:PORT from config; answers the URL it listens on (with the real port when PORT=0). */
+export const listen = async (app: NestFastifyApplication): Promise<string> => {
+  const config = app.get(AppConfig);
+  await app.listen(config.get('PORT'), config.get('HOST'));
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.get('PORT');
+  const host = config.get('HOST');
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+};

@@ -1,0 +1,75 @@
+import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule, AuthSettings } from '@vgp/auth';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, APP_CONFIG_VALUES } from './app-config';
+import { AppConfigValues, parseAppConfig } from './app-config.schema';
+import { EventMetadataFactory } from './event-metadata.factory';
+import { HealthController } from './health.controller';
+import { HealthRegistry } from './health-registry';
+import { installHttpHooks } from './http-hooks';
+import { loggerParams } from './logging.options';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { PLATFORM_OPTIONS, PlatformOptions } from './platform-options';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { RequestContext } from './request-context';
+import { RequestContextInterceptor } from './request-context.interceptor';
+import { createValidationPipe } from './validation.pipe';
+
+export const authSettingsFrom = (config: AppConfigValues): AuthSettings => ({
+  mode: config.AUTH_MODE,
+  nodeEnv: config.NODE_ENV,
+  secret: config.JWT_SECRET,
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+  jwksUrl: config.JWT_JWKS_URL,
+  clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+});
+
+/** Imported once per app: config, logging, auth, health, metrics, problem+json errors, event metadata. */
+@Module({})
+export class PlatformModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {}
+
+  /** Validates the environment now: a bad variable fails boot with a message naming it. */
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const values = parseAppConfig(options.env ?? process.env);
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        // Holds the already validated values; process.env is not consulted again.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => ({ ...values })] }),
+        LoggerModule.forRoot(loggerParams(values, options.serviceName, options.logDestination)),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        AuthModule.forRoot(authSettingsFrom(values)),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: PLATFORM_OPTIONS, useValue: options },
+        { provide: APP_CONFIG_VALUES, useValue: values },
+        AppConfig,
+        MetricsService,
+        HealthRegistry,
+        RequestContext,
+        EventMetadataFactory,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+      ],
+      exports: [PLATFORM_OPTIONS, AppConfig, MetricsService, HealthRegistry, RequestContext, EventMetadataFactory, AuthModule],
+    };
+  }
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    // Standalone contexts (CLI, workers) have no HTTP server.
+    if (adapter?.getType() === 'fastify') installHttpHooks(adapter.getInstance(), this.metrics);
+  }
+}

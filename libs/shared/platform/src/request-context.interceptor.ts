@@ -1,0 +1,17 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { correlationIdOf, newCorrelationId } from './correlation-id';
+import { runWithCorrelationId } from './request-context';
+
+/**
+ * Enters the request's correlation id right around the handler. Fastify body parsing can
+ * drop AsyncLocalStorage state set earlier, so the hook alone is not enough.
+ */
+@Injectable()
+export class RequestContextInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // Each WebSocket message is its own unit of work.
+    const correlationId = context.getType() === 'http' ? correlationIdOf(context.switchToHttp().getRequest<object>()) : newCorrelationId();
+    return runWithCorrelationId(correlationId, () => next.handle());
+  }
+}
