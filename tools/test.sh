@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
+# jose and @fastify/static are ES modules; Jest loads them through its VM-modules support.
+export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 
 npx nx run-many -t lint test build --parallel=2 --outputStyle=static
 npx jest --selectProjects e2e --runInBand
