@@ -15,7 +15,7 @@ export const DeciderSpec = {
         const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState()), facts as F);
         return {
           then: (expected: E[]) => expect(run()).toEqual(expected),
-          thenThrows: (error: abstract new (...args: never[]) => Error) => expect(run).toThrow(error),
+          thenThrows: (error: new (...args: never[]) => Error) => expect(run).toThrow(error),
         };
       },
     });

@@ -1,0 +1,2 @@
+export * from './adapters-from-env';
+export * from './bootstrap-service';
