@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, isoDate } from './common';
+import { ROLES } from './envelope';
 
 /** Why access was allowed: the caller took part in the consultation, or the patient shared it. */
 export const accessBasisSchema = z.enum(['participant', 'consent_share']);
@@ -27,6 +28,9 @@ export const replayEventSchemas = {
     shareId: id().nullable(),
     tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
     expiresAt: isoDate(),
+    /** Who the grant was issued to, so a stream re-checks access as that viewer (optional for older events). */
+    clinicId: id().optional(),
+    viewerRoles: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
   }),
   ReplayDenied: z.object({
     viewerId: id(),
@@ -34,7 +38,8 @@ export const replayEventSchemas = {
     /** The patient is recorded only when the recording exists; compliance needs it, the caller never sees it. */
     patientId: id().nullable(),
     reason: z.enum(['not_found', 'not_a_participant', 'share_revoked', 'share_expired', 'grant_expired', 'grant_unknown', 'kill_switch']),
-    operation: z.enum(['grant', 'stream', 'share', 'revoke_share']),
+    /** `list` with recordingId '*' is a whole list refused (kill switch). */
+    operation: z.enum(['list', 'grant', 'stream', 'share', 'revoke_share']),
   }),
   ReplayStreamed: z.object({
     grantId: id(),

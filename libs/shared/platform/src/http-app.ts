@@ -17,7 +17,8 @@ export type HttpAppOptions = {
 };
 
 // Media uploads are streamed to the object store, never buffered in memory.
-const MEDIA_TYPES = /^(audio|video)\/[a-z0-9.+-]+$/i;
+// Parameters allowed: browsers label MediaRecorder output as audio/webm;codecs=opus.
+const MEDIA_TYPES = /^(audio|video)\/[a-z0-9.+-]+\s*(;.*)?$/i;
 
 /** The Fastify adapter with the JSON body limit from config. */
 export const createFastifyAdapter = (maxJsonBodyBytes: number): FastifyAdapter =>

@@ -22,6 +22,8 @@ export type KafkaMessageBusOptions = {
   maxBackoffMs?: number;
   /** A publish that the cluster has not acknowledged by then fails with MessageBusUnavailable. */
   publishTimeoutMs?: number;
+  /** Longest a consumer's fetch waits for new messages; also how long a stop may wait for it. */
+  consumerMaxWaitMs?: number;
   /** TLS/SASL and other client settings for a production cluster. */
   client?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 };
@@ -65,6 +67,7 @@ export class KafkaMessageBus implements MessageBus {
       retryBackoffMs: 200,
       maxBackoffMs: 5_000,
       publishTimeoutMs: 30_000,
+      consumerMaxWaitMs: 1_000,
       ...options,
     };
     this.kafka = new Kafka({
@@ -77,8 +80,14 @@ export class KafkaMessageBus implements MessageBus {
       brokers: options.brokers,
       clientId: options.clientId,
     });
-    // Idempotent implies acks=all and unlimited retries; publishTimeoutMs bounds how long a caller waits.
-    this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    // Idempotent (acks=all, broker-side dedup of the producer's own retries). Retries are bounded, unlike
+    // kafkajs' idempotent default, so a send never outlives close(); the outbox re-publishes what failed,
+    // and consumers' inboxes absorb the duplicates that can cause.
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
+    });
     this.admin = this.kafka.admin();
   }
 
@@ -103,8 +112,10 @@ export class KafkaMessageBus implements MessageBus {
     const maxAttempts = options.maxAttempts ?? this.options.defaultMaxAttempts;
     try {
       await this.connect();
-      // Topics exist before the group joins, so partitions are assigned at once (no metadata wait).
-      await this.ensureTopics(options.topics);
+      // Topics (and their dead-letter topics) exist before the group joins, so partitions are assigned at
+      // once and dead-lettering never has to create a topic while the cluster is struggling.
+      const dlqs = options.topics.filter((t) => !t.endsWith(DEAD_LETTER_SUFFIX)).map((t) => `${t}${DEAD_LETTER_SUFFIX}`);
+      await this.ensureTopics([...options.topics, ...dlqs]);
     } catch (error) {
       throw this.unavailable('subscribe', error);
     }
@@ -113,7 +124,8 @@ export class KafkaMessageBus implements MessageBus {
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: this.options.consumerMaxWaitMs,
       // Restart after a crash (broker gone for longer than the retries) rather than stop consuming.
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: async () => !stopping },
     });

@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { GetAccessLogQuery } from '../application/get-access-log.query';
+import { AccessLogItem } from '../domain/access-log';
+import { asProblem } from './audit-problems';
+import { AccessLogDto } from './audit.response.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class AccessLogController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('access-log')
+  @Roles('patient')
+  @ApiOperation({
+    summary: 'Who saw my consultations',
+    description:
+      'Patients only. Every list, grant, denial, view and consent share that touched your recordings: who, when, which of your recordings, the bytes played, and the software version. Other patients’ recordings never appear.',
+  })
+  @ApiResponse({ status: 200, type: AccessLogDto, description: 'In the order it happened.' })
+  @ApiResponse({ status: 401, description: 'Missing, invalid or expired bearer token.' })
+  @ApiResponse({ status: 403, description: 'Not a patient.' })
+  @ApiResponse({ status: 503, description: 'The audit store cannot be read.' })
+  async accessLog(@CurrentUser() patient: AuthenticatedUser): Promise<{ items: AccessLogItem[] }> {
+    const items = await asProblem(() => this.queries.execute<GetAccessLogQuery, AccessLogItem[]>(new GetAccessLogQuery(patient)));
+    return { items };
+  }
+}

@@ -1,0 +1,5 @@
+import type { AuthenticatedUser } from '@vgp/auth';
+
+export class GetAccessLogQuery {
+  constructor(readonly patient: AuthenticatedUser) {}
+}

@@ -1,0 +1,72 @@
+import { DynamicModule, Inject, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TOPICS } from '@vgp/contracts';
+import { EVENT_STORE, EventStore } from '@vgp/event-store';
+import { Consumer, MESSAGE_BUS, MessageBus, startInbox } from '@vgp/messaging';
+import { ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { AccessLogController } from './api/access-log.controller';
+import { AuditController } from './api/audit.controller';
+import { AuditChainAppender } from './application/audit-chain.appender';
+import { AUDIT_SHA256 } from './application/audit.tokens';
+import { GetAccessLogHandler } from './application/get-access-log.handler';
+import { SearchAuditEventsHandler } from './application/search-audit-events.handler';
+import { VerifyAuditChainHandler } from './application/verify-audit-chain.handler';
+import { AuditLogProjection } from './infrastructure/audit-log.projection';
+import { nodeSha256 } from './infrastructure/node-sha256';
+
+export const AUDIT_GROUP_ID = 'audit';
+export const AUDIT_TOPICS: string[] = [TOPICS.consultation, TOPICS.call, TOPICS.recording, TOPICS.replay];
+const READINESS_CHECK = 'audit';
+
+/**
+ * The audit context: copies every integration event into its own store (inbox), chains them into
+ * one tamper-evident stream, and answers compliance officers and patients. It publishes nothing.
+ */
+@Module({})
+export class AuditModule implements OnModuleInit, OnModuleDestroy {
+  private inbox: Consumer | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly appender: AuditChainAppender,
+    private readonly log: AuditLogProjection,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  static forRoot(adapters: ContextAdapters): DynamicModule {
+    return {
+      module: AuditModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [AuditController, AccessLogController],
+      providers: [
+        { provide: EVENT_STORE, useValue: adapters.eventStore },
+        { provide: MESSAGE_BUS, useValue: adapters.bus },
+        { provide: AUDIT_SHA256, useValue: nodeSha256 },
+        AuditChainAppender,
+        AuditLogProjection,
+        SearchAuditEventsHandler,
+        VerifyAuditChainHandler,
+        GetAccessLogHandler,
+      ],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.log.start(this.store);
+    await this.appender.start();
+    // Chain whatever reached the inbox before a crash, then serve a complete read model.
+    await this.appender.caughtUp();
+    await this.log.caughtUp();
+    this.inbox = await startInbox({ store: this.store, bus: this.bus, groupId: AUDIT_GROUP_ID, topics: AUDIT_TOPICS });
+    this.health.register(READINESS_CHECK, async () => this.appender.running && this.log.running && (await this.store.isHealthy()) && (await this.bus.isHealthy()));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.health.unregister(READINESS_CHECK);
+    await this.inbox?.stop();
+    this.inbox = null;
+    await this.appender.stop();
+    await this.log.stop();
+  }
+}

@@ -1,0 +1,211 @@
+import type { EventEnvelope } from '@vgp/contracts';
+
+/** Lower-case hex SHA-256 of a UTF-8 string; injected so the domain stays free of node:crypto. */
+export type Sha256 = (text: string) => string;
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const AUDIT_STREAM = 'auditlog-main';
+
+/** The event as the context that caused it recorded it (the envelope, without any store position). */
+export type AuditSource = EventEnvelope;
+
+/** What compliance searches by; derived from the source and the booking facts seen before it. */
+export type AuditIndex = {
+  /** The first clinic the event touches, null when none is known yet. */
+  clinicId: string | null;
+  /** Every clinic the event touches: a list spanning clinics must show in each clinic's audit. */
+  clinicIds: string[];
+  patientIds: string[];
+  recordingIds: string[];
+  consultationIds: string[];
+};
+
+export type AuditEntry = AuditIndex & {
+  seq: number;
+  sourceEventId: string;
+  sourceType: string;
+  sourceStreamId: string;
+  prevHash: string;
+  hash: string;
+  source: AuditSource;
+};
+
+export type RecordAuditEntry = { type: 'RecordAuditEntry'; source: AuditSource };
+export type AuditEntryRecorded = { type: 'AuditEntryRecorded'; data: AuditEntry };
+
+/** The bindings learnt from authoritative facts only: booking, call start, stored recordings. */
+export type ConsultationFacts = { clinicId?: string; patientId?: string };
+export type RecordingFacts = { consultationId?: string; patientId?: string; clinicId?: string };
+
+export type AuditChainState = {
+  seq: number;
+  headHash: string;
+  /**
+   * Owned by one folder and updated in place, so folding a long history stays linear; every
+   * fold starts from `initialState()`.
+   */
+  chained: Set<string>;
+  consultations: Map<string, ConsultationFacts>;
+  recordings: Map<string, RecordingFacts>;
+  /** The clinics each patient or clinician takes part in, from booking facts. */
+  people: Map<string, Set<string>>;
+};
+
+export const initialState = (): AuditChainState => ({
+  seq: 0,
+  headHash: GENESIS_HASH,
+  chained: new Set(),
+  consultations: new Map(),
+  recordings: new Map(),
+  people: new Map(),
+});
+
+/** JSON with object keys sorted at every depth and no whitespace: the same value always hashes the same. */
+export const canonicalJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    return text === undefined ? 'null' : text;
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+};
+
+export const entryHash = (sha256: Sha256, entry: { seq: number; prevHash: string; source: AuditSource }): string =>
+  sha256(canonicalJson({ seq: entry.seq, prevHash: entry.prevHash, source: entry.source }));
+
+/** Chains a source event once: a redelivered or replayed event id yields nothing. */
+export const decide = (command: RecordAuditEntry, state: AuditChainState, sha256: Sha256): AuditEntryRecorded[] => {
+  const { source } = command;
+  if (state.chained.has(source.id)) return [];
+  const seq = state.seq + 1;
+  const prevHash = state.headHash;
+  return [
+    {
+      type: 'AuditEntryRecorded',
+      data: {
+        seq,
+        sourceEventId: source.id,
+        sourceType: source.type,
+        sourceStreamId: source.streamId,
+        prevHash,
+        hash: entryHash(sha256, { seq, prevHash, source }),
+        ...indexOf(state, source),
+        source,
+      },
+    },
+  ];
+};
+
+export const evolve = (state: AuditChainState, event: AuditEntryRecorded): AuditChainState => {
+  const { data } = event;
+  state.chained.add(data.sourceEventId);
+  learn(state, data.source);
+  return { ...state, seq: data.seq, headHash: data.hash };
+};
+
+export const auditChainDecider = { decide, evolve, initialState };
+
+/** Patients, recordings, consultations and clinics an event touches, from its data and earlier facts. */
+export const indexOf = (state: AuditChainState, source: AuditSource): AuditIndex => {
+  const data = dataOf(source);
+  const recordingIds = unique([...strings(data.recordingId), ...strings(data.recordingIds)]);
+  const recordings = recordingIds.map((id) => state.recordings.get(id) ?? {});
+  const consultationIds = unique([
+    ...strings(data.consultationId),
+    ...strings(data.consultationIds),
+    ...recordings.flatMap((r) => strings(r.consultationId)),
+  ]);
+  const consultations = consultationIds.map((id) => state.consultations.get(id) ?? {});
+  const patientIds = unique([
+    ...strings(data.patientId),
+    ...strings(data.patientIds),
+    ...recordings.flatMap((r) => strings(r.patientId)),
+    ...consultations.flatMap((c) => strings(c.patientId)),
+  ]);
+  const touched = unique([
+    ...strings(data.clinicId),
+    ...recordings.flatMap((r) => strings(r.clinicId)),
+    ...consultations.flatMap((c) => strings(c.clinicId)),
+  ]);
+  // An event that names nothing known (a denial for an id that does not exist) is filed under the
+  // clinic of the patient or clinician who caused it, so their clinic sees the probe.
+  const clinicIds = touched.length > 0 || !PEOPLE_ROLES.includes(source.actor.role) ? touched : [...(state.people.get(source.actor.id) ?? [])];
+  return { clinicId: clinicIds[0] ?? null, clinicIds, patientIds, recordingIds, consultationIds };
+};
+
+/**
+ * Only the owning contexts' facts bind a consultation or a recording to a patient and a clinic.
+ * What replay-access says is what is being audited, so it never teaches the audit a binding.
+ */
+const learn = (state: AuditChainState, source: AuditSource): void => {
+  const data = dataOf(source);
+  const [consultationId] = strings(data.consultationId);
+  const [clinicId] = strings(data.clinicId);
+  const [patientId] = strings(data.patientId);
+  if (clinicId && BINDING_TYPES.includes(source.type)) {
+    for (const person of [...strings(data.patientId), ...strings(data.clinicianId)]) {
+      const clinics = state.people.get(person) ?? new Set<string>();
+      state.people.set(person, clinics.add(clinicId));
+    }
+  }
+  if (source.type === 'ConsultationBooked' && consultationId) {
+    state.consultations.set(consultationId, { clinicId, patientId });
+  } else if (source.type === 'CallStarted' && consultationId && !state.consultations.has(consultationId)) {
+    state.consultations.set(consultationId, { clinicId, patientId });
+  } else if (source.type === 'RecordingStored') {
+    const [recordingId] = strings(data.recordingId);
+    if (recordingId) state.recordings.set(recordingId, { consultationId, patientId, clinicId });
+    if (consultationId && !state.consultations.has(consultationId)) state.consultations.set(consultationId, { clinicId, patientId });
+  }
+};
+
+const BINDING_TYPES: readonly string[] = ['ConsultationBooked', 'CallStarted', 'RecordingStored'];
+const PEOPLE_ROLES: readonly string[] = ['patient', 'clinician'];
+
+export type ChainProblem = 'seq_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'index_mismatch';
+
+export type ChainVerification = {
+  ok: boolean;
+  entries: number;
+  headHash: string;
+  firstBrokenSeq?: number;
+  problem?: ChainProblem;
+};
+
+/**
+ * Recomputes the chain in stored order and names the first entry that does not hold: a seq out of
+ * place (deletion, reordering), a prevHash that is not the previous hash, a hash that does not
+ * match the content (an edit), or search fields that the source does not justify.
+ * A deleted tail is only visible against a checkpoint of the head taken earlier.
+ */
+export const verifyChain = (entries: readonly AuditEntry[], sha256: Sha256): ChainVerification => {
+  let state = initialState();
+  const headHash = entries.length > 0 ? entries[entries.length - 1].hash : GENESIS_HASH;
+  const broken = (seq: number, problem: ChainProblem): ChainVerification => ({ ok: false, entries: entries.length, headHash, firstBrokenSeq: seq, problem });
+  for (const [i, entry] of entries.entries()) {
+    const expectedSeq = i + 1;
+    if (entry.seq !== expectedSeq) return broken(expectedSeq, 'seq_gap');
+    if (entry.prevHash !== state.headHash) return broken(expectedSeq, 'prev_hash_mismatch');
+    if (entryHash(sha256, entry) !== entry.hash) return broken(expectedSeq, 'hash_mismatch');
+    const [expected] = decide({ type: 'RecordAuditEntry', source: entry.source }, state, sha256);
+    if (!expected || canonicalJson(withoutSource(expected.data)) !== canonicalJson(withoutSource(entry))) return broken(expectedSeq, 'index_mismatch');
+    state = evolve(state, { type: 'AuditEntryRecorded', data: entry });
+  }
+  return { ok: true, entries: entries.length, headHash };
+};
+
+const withoutSource = ({ source: _source, ...rest }: AuditEntry) => rest;
+
+const dataOf = (source: AuditSource): Record<string, unknown> =>
+  source.data !== null && typeof source.data === 'object' ? (source.data as Record<string, unknown>) : {};
+
+const strings = (value: unknown): string[] => {
+  if (typeof value === 'string' && value.length > 0) return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return [];
+};
+
+const unique = (values: string[]): string[] => [...new Set(values)];

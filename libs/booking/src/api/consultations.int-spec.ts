@@ -1,0 +1,380 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { TokenIssuer } from '@vgp/auth';
+import { IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
+import { EventStore, EventStoreUnavailable, SqliteEventStore } from '@vgp/event-store';
+import { InProcessMessageBus } from '@vgp/messaging';
+import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
+import { eventually } from '@vgp/testing';
+import { BookingModule } from '../booking.module';
+
+const SOFTWARE_VERSION = 'booking-int-1';
+const CLINIC = 'clinic-1';
+
+type Answer = { status: number; headers: Record<string, unknown>; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
+
+/** A store whose appends can be made slow (to widen race windows) or fail, as when the disk is gone. */
+const failable = (inner: EventStore) => {
+  const state = { failing: false, appendDelayMs: 0 };
+  const store: EventStore = Object.create(inner, {
+    append: {
+      value: async (...args: Parameters<EventStore['append']>) => {
+        if (state.appendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.appendDelayMs));
+        if (state.failing) throw new EventStoreUnavailable('disk gone');
+        return inner.append(...args);
+      },
+    },
+  });
+  return { store, state };
+};
+
+async function startBooking(path: string, bus = new InProcessMessageBus()) {
+  const sqlite = new SqliteEventStore({ path });
+  const { store, state } = failable(sqlite);
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      PlatformModule.forRoot({ serviceName: 'booking', env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', SOFTWARE_VERSION } }),
+      BookingModule.forRoot({ eventStore: store, bus }),
+    ],
+  }).compile();
+  const app = createTestingHttpApp(moduleRef);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const issuer = app.get(TokenIssuer);
+  const tokens = new Map<string, string>();
+  const token = async (sub: string, role: Role, clinicId = CLINIC) => {
+    const key = `${sub}|${role}|${clinicId}`;
+    const cached = tokens.get(key) ?? (await issuer.issue({ sub, roles: [role], clinicId }));
+    tokens.set(key, cached);
+    return cached;
+  };
+  const call = async (method: 'GET' | 'POST', url: string, as: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const res = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method, url, headers: { authorization: `Bearer ${as}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
+    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined };
+  };
+  return {
+    app: app as NestFastifyApplication,
+    sqlite,
+    failing: state,
+    token,
+    call,
+    close: async () => {
+      await app.close();
+      await sqlite.close();
+    },
+  };
+}
+
+const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+const slot = (o: Record<string, unknown> = {}) => ({ patientId: 'patient-amira', clinicianId: 'dr-okafor', startsAt: inHours(2), durationMinutes: 20, mode: 'video', ...o });
+const withoutRequestFields = ({ instance: _i, correlationId: _c, ...rest }: Record<string, unknown>) => rest;
+
+describe('booking consultations over HTTP', () => {
+  let dir: string;
+  let booking: Awaited<ReturnType<typeof startBooking>>;
+  let bus: InProcessMessageBus;
+  let hour = 0;
+  /** A fresh hour each test, so tests do not clash with each other's bookings. */
+  const nextSlot = (o: Record<string, unknown> = {}) => slot({ startsAt: inHours(10 + 2 * ++hour), ...o });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vgp-booking-'));
+    bus = new InProcessMessageBus();
+    booking = await startBooking(join(dir, 'booking.sqlite'), bus);
+  });
+
+  afterAll(async () => {
+    await booking?.close();
+    await bus.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const admin = () => booking.token('admin-ada', 'clinic_admin');
+  const book = async (body: Record<string, unknown>, as?: string, headers?: Record<string, string>) =>
+    booking.call('POST', '/v1/consultations', as ?? (await admin()), body, headers);
+
+  describe('booking', () => {
+    it('books a consultation in the caller’s clinic and says where to find it', async () => {
+      const answer = await book(nextSlot());
+      expect(answer.status).toBe(201);
+      expect(answer.body).toMatchObject({ clinicId: CLINIC, patientId: 'patient-amira', clinicianId: 'dr-okafor', status: 'booked', durationMinutes: 20, mode: 'video' });
+      expect(answer.headers.location).toBe(`/v1/consultations/${answer.body.consultationId}`);
+      const read = await booking.call('GET', answer.headers.location as string, await booking.token('patient-amira', 'patient'));
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(answer.body);
+    });
+
+    it('takes the clinic from the token, never from the body', async () => {
+      const answer = await book({ ...nextSlot(), clinicId: 'clinic-2' });
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body.errors)).toContain('clinicId');
+    });
+
+    it('lets patients book only for themselves and clinicians only with themselves', async () => {
+      const amira = await booking.token('patient-amira', 'patient');
+      const okafor = await booking.token('dr-okafor', 'clinician');
+      expect((await book(nextSlot(), amira)).status).toBe(201);
+      expect((await book(nextSlot(), okafor)).status).toBe(201);
+      expect((await book(nextSlot({ patientId: 'patient-ben' }), amira)).status).toBe(403);
+      expect((await book(nextSlot({ clinicianId: 'dr-lindqvist' }), okafor)).status).toBe(403);
+      const officer = await booking.token('cora', 'compliance_officer');
+      const refused = await book(nextSlot(), officer);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+
+    it('refuses a clinician who is already booked at that time with 409', async () => {
+      const first = nextSlot();
+      expect((await book(first)).status).toBe(201);
+      const clash = await book({ ...first, patientId: 'patient-ben', startsAt: new Date(Date.parse(first.startsAt as string) + 10 * 60_000).toISOString() });
+      expect(clash.status).toBe(409);
+      expect(clash.body).toMatchObject({ type: expect.stringContaining('clinician-double-booked'), status: 409 });
+    });
+
+    it('refuses a patient who is already booked at that time with 409, and allows back to back', async () => {
+      const first = nextSlot();
+      expect((await book(first)).status).toBe(201);
+      const clash = await book({ ...first, clinicianId: 'dr-lindqvist' });
+      expect(clash.status).toBe(409);
+      expect(clash.body.type).toContain('patient-double-booked');
+      const next = await book({ ...first, startsAt: new Date(Date.parse(first.startsAt as string) + 20 * 60_000).toISOString() });
+      expect(next.status).toBe(201);
+    });
+
+    it('books exactly one of many simultaneous requests for the same clinician and time', async () => {
+      const wanted = nextSlot();
+      const asAdmin = await admin();
+      // Slow appends: without serialisation every request would see the slot free before any wrote.
+      booking.failing.appendDelayMs = 20;
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => book({ ...wanted, patientId: `patient-race-${i}` }, asAdmin)),
+      ).finally(() => (booking.failing.appendDelayMs = 0));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    });
+
+    it('refuses a start in the past and a patient who is their own clinician with 422', async () => {
+      expect((await book(slot({ startsAt: inHours(-1) }))).status).toBe(422);
+      expect((await book(nextSlot({ patientId: 'dr-okafor' }))).status).toBe(422);
+    });
+
+    it.each([
+      ['a start without an offset', { startsAt: '2030-01-01T09:00:00' }],
+      ['a date that is not a date', { startsAt: '2030-02-31T09:00:00Z' }],
+      ['a duration under 5 minutes', { durationMinutes: 4 }],
+      ['a duration over 240 minutes', { durationMinutes: 241 }],
+      ['an unknown mode', { mode: 'hologram' }],
+      ['a patient id with spaces', { patientId: 'Jane Doe' }],
+      ['a clinician id of 129 characters', { clinicianId: 'd'.repeat(129) }],
+    ])('answers %s with a 400 problem', async (_case, change) => {
+      const answer = await book(nextSlot(change));
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+
+    it('accepts a start given with any offset, as the same instant', async () => {
+      const answer = await book(nextSlot({ startsAt: '2031-06-01T11:00:00+02:00' }));
+      expect(answer.status).toBe(201);
+      expect(answer.body.startsAt).toBe('2031-06-01T09:00:00.000Z');
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('answers a repeated request with the first booking and books nothing twice', async () => {
+      const body = nextSlot({ patientId: 'patient-idem' });
+      const first = await book(body, undefined, { 'idempotency-key': 'key-1' });
+      const again = await book(body, undefined, { 'idempotency-key': 'key-1' });
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers.location).toBe(first.headers.location);
+      const listed = await booking.call('GET', '/v1/consultations?patientId=patient-idem', await admin());
+      expect(listed.body.items).toHaveLength(1);
+      const stored = await booking.sqlite.readStream(`consultation-${first.body.consultationId}`);
+      expect(stored.map((e) => e.type)).toEqual(['ConsultationBooked']);
+    });
+
+    it('refuses the same key with a different body with 422', async () => {
+      const body = nextSlot({ patientId: 'patient-idem-2' });
+      expect((await book(body, undefined, { 'idempotency-key': 'key-2' })).status).toBe(201);
+      const other = await book({ ...body, durationMinutes: 30 }, undefined, { 'idempotency-key': 'key-2' });
+      expect(other.status).toBe(422);
+      expect(other.body.type).toContain('idempotency-key-reused');
+    });
+
+    it('keeps the same key of two different users apart', async () => {
+      const amira = await booking.token('patient-amira', 'patient');
+      const ben = await booking.token('patient-ben', 'patient');
+      const a = await book(nextSlot({ patientId: 'patient-amira' }), amira, { 'idempotency-key': 'shared-key' });
+      const b = await book(nextSlot({ patientId: 'patient-ben' }), ben, { 'idempotency-key': 'shared-key' });
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect(a.body.consultationId).not.toBe(b.body.consultationId);
+    });
+
+    it('refuses a key longer than 200 characters with 400', async () => {
+      expect((await book(nextSlot(), undefined, { 'idempotency-key': 'k'.repeat(201) })).status).toBe(400);
+    });
+  });
+
+  describe('reading', () => {
+    let consultationId: string;
+    beforeAll(async () => {
+      consultationId = (await book(nextSlot({ patientId: 'patient-read', clinicianId: 'dr-read' }))).body.consultationId;
+    });
+
+    it('shows a consultation to its patient, its clinician and its clinic admin', async () => {
+      for (const [sub, role] of [['patient-read', 'patient'], ['dr-read', 'clinician'], ['admin-ada', 'clinic_admin']] as const) {
+        expect((await booking.call('GET', `/v1/consultations/${consultationId}`, await booking.token(sub, role))).status).toBe(200);
+      }
+    });
+
+    it('answers everyone else exactly as for an id that does not exist', async () => {
+      const unknown = await booking.call('GET', `/v1/consultations/${randomUUID()}`, await admin());
+      const malformed = await booking.call('GET', '/v1/consultations/not-a-uuid', await admin());
+      expect(unknown.status).toBe(404);
+      expect(withoutRequestFields(malformed.body)).toEqual(withoutRequestFields(unknown.body));
+      const strangers: [string, Role, string?][] = [
+        ['patient-amira', 'patient'],
+        ['dr-okafor', 'clinician'],
+        ['cora', 'compliance_officer'],
+        ['patient-read', 'patient', 'clinic-2'],
+        ['admin-ada', 'clinic_admin', 'clinic-2'],
+      ];
+      for (const [sub, role, clinicId] of strangers) {
+        const answer = await booking.call('GET', `/v1/consultations/${consultationId}`, await booking.token(sub, role, clinicId));
+        expect(answer.status).toBe(404);
+        expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
+      }
+    });
+
+    it('lists patients their own consultations only, whatever they filter on', async () => {
+      const mine = await booking.call('GET', '/v1/consultations', await booking.token('patient-read', 'patient'));
+      expect(mine.status).toBe(200);
+      expect(mine.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
+      const snooping = await booking.call('GET', '/v1/consultations?patientId=patient-amira', await booking.token('patient-read', 'patient'));
+      expect(snooping.body.items).toEqual([]);
+      const otherClinic = await booking.call('GET', '/v1/consultations', await booking.token('admin-ada', 'clinic_admin', 'clinic-2'));
+      expect(otherClinic.body.items).toEqual([]);
+    });
+
+    it('lists a clinic admin the clinic’s consultations, filtered by clinician and time window', async () => {
+      const start = (await booking.call('GET', `/v1/consultations/${consultationId}`, await admin())).body.startsAt as string;
+      const query = `clinicianId=dr-read&from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 60_000).toISOString())}`;
+      const answer = await booking.call('GET', `/v1/consultations?${query}`, await admin());
+      expect(answer.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
+      const later = await booking.call('GET', `/v1/consultations?clinicianId=dr-read&from=${encodeURIComponent(inHours(1000))}`, await admin());
+      expect(later.body.items).toEqual([]);
+    });
+
+    it('refuses a time window that is not an ISO date with 400', async () => {
+      expect((await booking.call('GET', '/v1/consultations?from=yesterday', await admin())).status).toBe(400);
+      expect((await booking.call('GET', `/v1/consultations?from=${encodeURIComponent(inHours(2))}&to=${encodeURIComponent(inHours(1))}`, await admin())).status).toBe(400);
+    });
+  });
+
+  describe('changing a consultation', () => {
+    it('lets the patient reschedule, checking the new time but not against itself', async () => {
+      const booked = (await book(nextSlot({ patientId: 'patient-move' }))).body;
+      const amira = await booking.token('patient-move', 'patient');
+      const shifted = new Date(Date.parse(booked.startsAt) + 10 * 60_000).toISOString();
+      const moved = await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, amira, { startsAt: shifted, durationMinutes: 30 });
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ startsAt: shifted, durationMinutes: 30, status: 'booked' });
+      const other = (await book(nextSlot({ patientId: 'patient-other' }))).body;
+      const clash = await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, amira, { startsAt: other.startsAt, durationMinutes: 20 });
+      expect(clash.status).toBe(409);
+    });
+
+    it('lets the clinician cancel with a reason, and refuses changing it afterwards', async () => {
+      const booked = (await book(nextSlot())).body;
+      const okafor = await booking.token('dr-okafor', 'clinician');
+      const cancelled = await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, okafor, { reason: 'clinician_request' });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'clinician_request' });
+      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, okafor, { reason: 'other' })).status).toBe(409);
+      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, okafor, { startsAt: inHours(500), durationMinutes: 20 })).status).toBe(409);
+      // The freed slot can be booked again.
+      expect((await book({ ...slot(), startsAt: booked.startsAt })).status).toBe(201);
+    });
+
+    it('refuses free-text cancellation reasons', async () => {
+      const booked = (await book(nextSlot())).body;
+      const answer = await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, await admin(), { reason: 'patient has flu' });
+      expect(answer.status).toBe(400);
+    });
+
+    it('answers strangers 404 on cancel, reschedule and complete', async () => {
+      const booked = (await book(nextSlot())).body;
+      const ben = await booking.token('patient-ben', 'patient');
+      const unknown = await booking.call('POST', `/v1/consultations/${randomUUID()}/cancel`, ben, { reason: 'other' });
+      for (const [path, body] of [['cancel', { reason: 'other' }], ['reschedule', { startsAt: inHours(600), durationMinutes: 20 }], ['complete', undefined]] as const) {
+        const answer = await booking.call('POST', `/v1/consultations/${booked.consultationId}/${path}`, ben, body);
+        expect(answer.status).toBe(404);
+        expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
+      }
+      const after = await booking.call('GET', `/v1/consultations/${booked.consultationId}`, await admin());
+      expect(after.body.status).toBe('booked');
+    });
+
+    it('lets the clinician complete it, but not the patient', async () => {
+      const booked = (await book(nextSlot())).body;
+      const byPatient = await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await booking.token('patient-amira', 'patient'));
+      expect(byPatient.status).toBe(403);
+      const byClinician = await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await booking.token('dr-okafor', 'clinician'));
+      expect(byClinician.status).toBe(200);
+      expect(byClinician.body.status).toBe('completed');
+      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await admin())).status).toBe(409);
+    });
+  });
+
+  it('publishes each change on consultation.events with the actor and the software version', async () => {
+    const seen: IntegrationEvent[] = [];
+    const consumer = await bus.subscribe({ groupId: `probe-${randomUUID()}`, topics: [TOPICS.consultation], handler: async (e) => void seen.push(e) });
+    try {
+      const booked = (await book(nextSlot({ patientId: 'patient-published' }))).body;
+      await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, await booking.token('patient-published', 'patient'), { reason: 'patient_request' });
+      await eventually(() => {
+        const mine = seen.filter((e) => (e.data as { consultationId: string }).consultationId === booked.consultationId);
+        expect(mine.map((e) => e.type)).toEqual(['ConsultationBooked', 'ConsultationCancelled']);
+        expect(mine[0]).toMatchObject({ actor: { id: 'admin-ada', role: 'clinic_admin' }, softwareVersion: SOFTWARE_VERSION, streamId: `consultation-${booked.consultationId}` });
+        expect(mine[1].actor).toEqual({ id: 'patient-published', role: 'patient' });
+      });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('answers 503 and books nothing when the store cannot take the write', async () => {
+    booking.failing.failing = true;
+    try {
+      const answer = await book(nextSlot({ patientId: 'patient-503' }));
+      expect(answer.status).toBe(503);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    } finally {
+      booking.failing.failing = false;
+    }
+    const listed = await booking.call('GET', '/v1/consultations?patientId=patient-503', await admin());
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it('rebuilds its consultations after a restart, and a retried request still books once', async () => {
+    const body = nextSlot({ patientId: 'patient-restart' });
+    const first = await book(body, undefined, { 'idempotency-key': 'before-crash' });
+    expect(first.status).toBe(201);
+    await booking.close();
+    booking = await startBooking(join(dir, 'booking.sqlite'), bus);
+    const read = await booking.call('GET', `/v1/consultations/${first.body.consultationId}`, await admin());
+    expect(read.status).toBe(200);
+    const retry = await book(body, undefined, { 'idempotency-key': 'before-crash' });
+    expect(retry.status).toBe(201);
+    expect(retry.body.consultationId).toBe(first.body.consultationId);
+    const clash = await book({ ...body, patientId: 'patient-else' });
+    expect(clash.status).toBe(409);
+  });
+});

@@ -1,0 +1,25 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { viewingRole } from '../domain/consultation-access.policy';
+import { ConsultationsProjection, ConsultationView } from '../infrastructure/consultations.projection';
+import { ListConsultationsQuery } from './list-consultations.query';
+
+@QueryHandler(ListConsultationsQuery)
+export class ListConsultationsHandler implements IQueryHandler<ListConsultationsQuery, ConsultationView[]> {
+  constructor(private readonly projection: ConsultationsProjection) {}
+
+  async execute({ caller, filters }: ListConsultationsQuery): Promise<ConsultationView[]> {
+    const from = filters.from === undefined ? -Infinity : Date.parse(filters.from);
+    const to = filters.to === undefined ? Infinity : Date.parse(filters.to);
+    // Visibility first, filters second: a filter naming someone else only narrows what is already yours.
+    return this.projection
+      .all()
+      .filter((c) => viewingRole(caller, c) !== null)
+      .filter((c) => filters.patientId === undefined || c.patientId === filters.patientId)
+      .filter((c) => filters.clinicianId === undefined || c.clinicianId === filters.clinicianId)
+      .filter((c) => {
+        const start = Date.parse(c.startsAt);
+        return start >= from && start < to;
+      })
+      .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt) || a.consultationId.localeCompare(b.consultationId));
+  }
+}

@@ -1,0 +1,19 @@
+import type { Role } from '@vgp/contracts';
+import { ConsultationState } from '../domain/consultation.decider';
+import { Caller, ConsultationParties, viewingRole } from '../domain/consultation-access.policy';
+import { ConsultationNotFound, NotAllowedToComplete } from '../domain/consultation.errors';
+
+/**
+ * The caller's role for this action. Someone who may not even see the consultation gets
+ * ConsultationNotFound, exactly as for an id that does not exist.
+ */
+export const roleOrNotFound = (
+  caller: Caller,
+  state: ConsultationState,
+  policy: (caller: Caller, consultation: ConsultationParties) => Role | null,
+): Role => {
+  if (state.status === 'none' || viewingRole(caller, state.consultation) === null) throw new ConsultationNotFound();
+  const role = policy(caller, state.consultation);
+  if (!role) throw new NotAllowedToComplete();
+  return role;
+};

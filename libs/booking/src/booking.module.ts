@@ -1,0 +1,71 @@
+import { DynamicModule, Inject, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
+import { MESSAGE_BUS, MessageBus, startOutbox } from '@vgp/messaging';
+import { ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { ConsultationsController } from './api/consultations.controller';
+import { BookConsultationHandler } from './application/book-consultation.handler';
+import { BOOKING_CLOCK } from './application/booking.tokens';
+import { CancelConsultationHandler } from './application/cancel-consultation.handler';
+import { CompleteConsultationHandler } from './application/complete-consultation.handler';
+import { ConsultationWriter } from './application/consultation-writer';
+import { GetConsultationHandler } from './application/get-consultation.handler';
+import { ListConsultationsHandler } from './application/list-consultations.handler';
+import { RescheduleConsultationHandler } from './application/reschedule-consultation.handler';
+import { ConsultationsProjection } from './infrastructure/consultations.projection';
+
+export const BOOKING_OUTBOX_ID = 'booking-outbox';
+const READINESS_CHECK = 'booking';
+
+/**
+ * The booking context: consultations (book, reschedule, cancel, complete) in its own event store,
+ * published on `consultation.events` through its outbox. It consumes nothing.
+ */
+@Module({})
+export class BookingModule implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('BookingModule');
+  private outbox: Subscription | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly projection: ConsultationsProjection,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  static forRoot(adapters: ContextAdapters): DynamicModule {
+    return {
+      module: BookingModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [ConsultationsController],
+      providers: [
+        { provide: EVENT_STORE, useValue: adapters.eventStore },
+        { provide: MESSAGE_BUS, useValue: adapters.bus },
+        { provide: BOOKING_CLOCK, useValue: () => new Date() },
+        ConsultationsProjection,
+        ConsultationWriter,
+        BookConsultationHandler,
+        RescheduleConsultationHandler,
+        CancelConsultationHandler,
+        CompleteConsultationHandler,
+        GetConsultationHandler,
+        ListConsultationsHandler,
+      ],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.projection.start(this.store);
+    // Serve nothing before the read model holds every stored consultation.
+    await this.projection.caughtUp();
+    this.outbox = startOutbox({ store: this.store, bus: this.bus, subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'], logger: this.logger });
+    this.health.register(READINESS_CHECK, async () => this.projection.running && (await this.store.isHealthy()));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.health.unregister(READINESS_CHECK);
+    await this.outbox?.stop();
+    this.outbox = null;
+    await this.projection.stop();
+  }
+}

@@ -1,0 +1,246 @@
+import fc from 'fast-check';
+import { DeciderSpec } from '@vgp/testing';
+import {
+  ActiveSlot,
+  BookConsultation,
+  BookingFacts,
+  CancelConsultation,
+  CompleteConsultation,
+  ConsultationBooked,
+  ConsultationCommand,
+  ConsultationEvent,
+  consultationDecider,
+  ConsultationState,
+  decide,
+  overlaps,
+  RescheduleConsultation,
+} from './consultation.decider';
+import {
+  ClinicianDoubleBooked,
+  ConsultationAlreadyBooked,
+  ConsultationClosed,
+  ConsultationNotFound,
+  InvalidDuration,
+  PatientDoubleBooked,
+  PatientIsClinician,
+  StartInThePast,
+} from './consultation.errors';
+import { bookingRole, completingRole, viewingRole } from './consultation-access.policy';
+
+const NOW = new Date('2026-03-01T08:00:00.000Z');
+const C1 = '11111111-1111-4111-8111-111111111111';
+const C2 = '22222222-2222-4222-8222-222222222222';
+
+const given = DeciderSpec.for<ConsultationCommand, ConsultationEvent, ConsultationState, BookingFacts>(consultationDecider);
+
+const book = (o: Partial<BookConsultation> = {}): BookConsultation => ({
+  type: 'BookConsultation',
+  consultationId: C1,
+  clinicId: 'clinic-1',
+  patientId: 'patient-amira',
+  clinicianId: 'dr-okafor',
+  startsAt: '2026-03-01T09:00:00.000Z',
+  durationMinutes: 20,
+  mode: 'video',
+  now: NOW,
+  ...o,
+});
+const booked = (o: Partial<ConsultationBooked['data']> = {}): ConsultationBooked => {
+  const { type: _t, now: _n, ...data } = book();
+  return { type: 'ConsultationBooked', data: { ...data, ...o } };
+};
+const reschedule = (o: Partial<RescheduleConsultation> = {}): RescheduleConsultation => ({
+  type: 'RescheduleConsultation',
+  consultationId: C1,
+  startsAt: '2026-03-01T10:00:00.000Z',
+  durationMinutes: 30,
+  now: NOW,
+  ...o,
+});
+const cancel = (o: Partial<CancelConsultation> = {}): CancelConsultation => ({ type: 'CancelConsultation', consultationId: C1, reason: 'patient_request', now: NOW, ...o });
+const complete = (): CompleteConsultation => ({ type: 'CompleteConsultation', consultationId: C1, now: NOW });
+const cancelled = (): ConsultationEvent => ({ type: 'ConsultationCancelled', data: { consultationId: C1, reason: 'patient_request' } });
+const completed = (): ConsultationEvent => ({ type: 'ConsultationCompleted', data: { consultationId: C1 } });
+
+/** Another active consultation of the clinic. */
+const busy = (o: Partial<ActiveSlot> = {}): ActiveSlot => ({
+  consultationId: C2,
+  patientId: 'patient-ben',
+  clinicianId: 'dr-lindqvist',
+  startsAt: '2026-03-01T09:00:00.000Z',
+  durationMinutes: 20,
+  ...o,
+});
+const facts = (...active: ActiveSlot[]): BookingFacts => ({ active });
+
+describe('booking a consultation', () => {
+  it('books a future consultation between a patient and a clinician', () =>
+    given([]).when(book(), facts()).then([booked()]));
+
+  it('books a clinician back to back: a consultation may start the minute the previous one ends', () =>
+    given([]).when(book({ startsAt: '2026-03-01T09:20:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' }))).then([
+      booked({ startsAt: '2026-03-01T09:20:00.000Z' }),
+    ]));
+
+  it('lets two clinicians see two different patients at the same hour', () =>
+    given([]).when(book(), facts(busy())).then([booked()]));
+
+  it('refuses a clinician who already has a consultation at that time', () =>
+    given([]).when(book({ startsAt: '2026-03-01T09:10:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' }))).thenThrows(ClinicianDoubleBooked));
+
+  it('refuses a patient who already has a consultation at that time, even with another clinician', () =>
+    given([]).when(book(), facts(busy({ patientId: 'patient-amira' }))).thenThrows(PatientDoubleBooked));
+
+  it('refuses a clinician who is the patient of another consultation at that time', () =>
+    given([]).when(book(), facts(busy({ patientId: 'dr-okafor' }))).thenThrows(ClinicianDoubleBooked));
+
+  it('names the consultation it clashes with', () => {
+    expect(() => decide(book(), { status: 'none' }, facts(busy({ clinicianId: 'dr-okafor' })))).toThrow(
+      expect.objectContaining({ conflictingConsultationId: C2 }),
+    );
+  });
+
+  it('refuses a start in the past, or right now', () => {
+    given([]).when(book({ startsAt: '2026-03-01T07:59:00.000Z' }), facts()).thenThrows(StartInThePast);
+    given([]).when(book({ startsAt: NOW.toISOString() }), facts()).thenThrows(StartInThePast);
+  });
+
+  it('compares instants, not clock text: 10:00+02:00 is before 09:00Z', () =>
+    given([]).when(book({ startsAt: '2026-03-01T10:00:00+03:00' }), facts()).thenThrows(StartInThePast));
+
+  it('refuses a patient booked as their own clinician', () =>
+    given([]).when(book({ patientId: 'dr-okafor' }), facts()).thenThrows(PatientIsClinician));
+
+  it('refuses a duration outside 5 to 240 minutes', () => {
+    given([]).when(book({ durationMinutes: 4 }), facts()).thenThrows(InvalidDuration);
+    given([]).when(book({ durationMinutes: 241 }), facts()).thenThrows(InvalidDuration);
+  });
+
+  it('never books the same consultation twice', () => given([booked()]).when(book(), facts()).thenThrows(ConsultationAlreadyBooked));
+});
+
+describe('rescheduling a consultation', () => {
+  it('moves a booked consultation to a new time', () =>
+    given([booked()]).when(reschedule(), facts()).then([
+      { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T10:00:00.000Z', durationMinutes: 30 } },
+    ]));
+
+  it('does not clash with its own old slot', () =>
+    given([booked()])
+      .when(reschedule({ startsAt: '2026-03-01T09:10:00.000Z' }), facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' })))
+      .then([{ type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T09:10:00.000Z', durationMinutes: 30 } }]));
+
+  it('refuses a new time at which the clinician is busy', () =>
+    given([booked()]).when(reschedule(), facts(busy({ clinicianId: 'dr-okafor', startsAt: '2026-03-01T10:15:00.000Z' }))).thenThrows(ClinicianDoubleBooked));
+
+  it('refuses a new time at which the patient is busy', () =>
+    given([booked()]).when(reschedule(), facts(busy({ patientId: 'patient-amira', startsAt: '2026-03-01T09:50:00.000Z' }))).thenThrows(PatientDoubleBooked));
+
+  it('refuses a new time in the past', () =>
+    given([booked()]).when(reschedule({ startsAt: '2026-02-28T10:00:00.000Z' }), facts()).thenThrows(StartInThePast));
+
+  it('refuses a cancelled or completed consultation', () => {
+    given([booked(), cancelled()]).when(reschedule(), facts()).thenThrows(ConsultationClosed);
+    given([booked(), completed()]).when(reschedule(), facts()).thenThrows(ConsultationClosed);
+  });
+
+  it('refuses a consultation that was never booked', () => given([]).when(reschedule(), facts()).thenThrows(ConsultationNotFound));
+});
+
+describe('cancelling and completing a consultation', () => {
+  it('cancels a booked consultation with the reason given', () =>
+    given([booked()]).when(cancel({ reason: 'no_show' }), facts()).then([{ type: 'ConsultationCancelled', data: { consultationId: C1, reason: 'no_show' } }]));
+
+  it('refuses to cancel twice or to cancel a completed consultation', () => {
+    given([booked(), cancelled()]).when(cancel(), facts()).thenThrows(ConsultationClosed);
+    given([booked(), completed()]).when(cancel(), facts()).thenThrows(ConsultationClosed);
+  });
+
+  it('completes a booked consultation', () =>
+    given([booked()]).when(complete(), facts()).then([{ type: 'ConsultationCompleted', data: { consultationId: C1 } }]));
+
+  it('refuses to complete a cancelled consultation', () => given([booked(), cancelled()]).when(complete(), facts()).thenThrows(ConsultationClosed));
+
+  it('keeps the rescheduled time once it is cancelled', () => {
+    const state = [booked(), { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 } }, cancelled()].reduce(
+      (s, e) => consultationDecider.evolve(s, e as ConsultationEvent),
+      consultationDecider.initialState(),
+    );
+    expect(state).toEqual({ status: 'cancelled', consultation: expect.objectContaining({ startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 }) });
+  });
+});
+
+describe('the overlap rule, for any two slots', () => {
+  const slot = fc.record({
+    startsAt: fc.integer({ min: 1, max: 24 * 60 }).map((m) => new Date(NOW.getTime() + m * 60_000).toISOString()),
+    durationMinutes: fc.integer({ min: 5, max: 240 }),
+  });
+
+  it('is symmetric and holds exactly when the two share a minute', () =>
+    fc.assert(
+      fc.property(slot, slot, (a, b) => {
+        const minutes = (s: typeof a) => {
+          const start = (Date.parse(s.startsAt) - NOW.getTime()) / 60_000;
+          return new Set(Array.from({ length: s.durationMinutes }, (_, i) => start + i));
+        };
+        const shared = [...minutes(a)].some((m) => minutes(b).has(m));
+        expect(overlaps(a, b)).toBe(shared);
+        expect(overlaps(b, a)).toBe(overlaps(a, b));
+      }),
+    ));
+
+  it('never lets a clinician hold two overlapping active consultations, whatever was booked before', () =>
+    fc.assert(
+      fc.property(fc.array(slot, { maxLength: 15 }), (wanted) => {
+        const active: ActiveSlot[] = [];
+        wanted.forEach((s, i) => {
+          const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+          try {
+            const [event] = decide(book({ ...s, consultationId: id, patientId: `patient-${i}` }), { status: 'none' }, facts(...active));
+            if (event.type === 'ConsultationBooked') active.push(event.data);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ClinicianDoubleBooked);
+          }
+        });
+        for (const a of active) for (const b of active) if (a !== b) expect(overlaps(a, b)).toBe(false);
+      }),
+    ));
+});
+
+describe('who may see and act on a consultation', () => {
+  const consultation = { clinicId: 'clinic-1', patientId: 'patient-amira', clinicianId: 'dr-okafor' };
+  const caller = (id: string, role: 'patient' | 'clinician' | 'clinic_admin' | 'compliance_officer', clinicId = 'clinic-1') => ({ id, roles: [role], clinicId });
+
+  it('shows a consultation to its patient, its clinician and an admin of its clinic', () => {
+    expect(viewingRole(caller('patient-amira', 'patient'), consultation)).toBe('patient');
+    expect(viewingRole(caller('dr-okafor', 'clinician'), consultation)).toBe('clinician');
+    expect(viewingRole(caller('admin-ada', 'clinic_admin'), consultation)).toBe('clinic_admin');
+  });
+
+  it('hides it from another patient, another clinician, a compliance officer and another clinic', () => {
+    expect(viewingRole(caller('patient-ben', 'patient'), consultation)).toBeNull();
+    expect(viewingRole(caller('dr-lindqvist', 'clinician'), consultation)).toBeNull();
+    expect(viewingRole(caller('cora', 'compliance_officer'), consultation)).toBeNull();
+    expect(viewingRole(caller('patient-amira', 'patient', 'clinic-2'), consultation)).toBeNull();
+    expect(viewingRole(caller('admin-ada', 'clinic_admin', 'clinic-2'), consultation)).toBeNull();
+  });
+
+  it('does not let a patient with the id of the clinician act as that clinician', () =>
+    expect(viewingRole(caller('dr-okafor', 'patient'), consultation)).toBeNull());
+
+  it('lets the clinician or an admin complete it, not the patient', () => {
+    expect(completingRole(caller('dr-okafor', 'clinician'), consultation)).toBe('clinician');
+    expect(completingRole(caller('admin-ada', 'clinic_admin'), consultation)).toBe('clinic_admin');
+    expect(completingRole(caller('patient-amira', 'patient'), consultation)).toBeNull();
+  });
+
+  it('lets an admin book anyone, a clinician only themselves, a patient only themselves', () => {
+    const wanted = { patientId: 'patient-amira', clinicianId: 'dr-okafor' };
+    expect(bookingRole(caller('admin-ada', 'clinic_admin'), wanted)).toBe('clinic_admin');
+    expect(bookingRole(caller('dr-okafor', 'clinician'), wanted)).toBe('clinician');
+    expect(bookingRole(caller('patient-amira', 'patient'), wanted)).toBe('patient');
+    expect(bookingRole(caller('dr-lindqvist', 'clinician'), wanted)).toBeNull();
+    expect(bookingRole(caller('patient-ben', 'patient'), wanted)).toBeNull();
+    expect(bookingRole(caller('cora', 'compliance_officer'), wanted)).toBeNull();
+  });
+});

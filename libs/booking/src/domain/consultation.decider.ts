@@ -1,0 +1,153 @@
+import type { ConsultationEventData, MediaMode } from '@vgp/contracts';
+import {
+  ClinicianDoubleBooked,
+  ConsultationAlreadyBooked,
+  ConsultationClosed,
+  ConsultationNotFound,
+  InvalidDuration,
+  PatientDoubleBooked,
+  PatientIsClinician,
+  StartInThePast,
+} from './consultation.errors';
+
+export type CancelReason = ConsultationEventData['ConsultationCancelled']['reason'];
+export const CANCEL_REASONS: readonly CancelReason[] = ['patient_request', 'clinician_request', 'clinic_request', 'no_show', 'other'];
+
+export const MIN_DURATION_MINUTES = 5;
+export const MAX_DURATION_MINUTES = 240;
+
+export type BookConsultation = {
+  type: 'BookConsultation';
+  consultationId: string;
+  clinicId: string;
+  patientId: string;
+  clinicianId: string;
+  /** ISO 8601 with offset. */
+  startsAt: string;
+  durationMinutes: number;
+  mode: MediaMode;
+  now: Date;
+};
+export type RescheduleConsultation = { type: 'RescheduleConsultation'; consultationId: string; startsAt: string; durationMinutes: number; now: Date };
+export type CancelConsultation = { type: 'CancelConsultation'; consultationId: string; reason: CancelReason; now: Date };
+export type CompleteConsultation = { type: 'CompleteConsultation'; consultationId: string; now: Date };
+
+export type ConsultationCommand = BookConsultation | RescheduleConsultation | CancelConsultation | CompleteConsultation;
+
+export type ConsultationBooked = { type: 'ConsultationBooked'; data: ConsultationEventData['ConsultationBooked'] };
+export type ConsultationRescheduled = { type: 'ConsultationRescheduled'; data: ConsultationEventData['ConsultationRescheduled'] };
+export type ConsultationCancelled = { type: 'ConsultationCancelled'; data: ConsultationEventData['ConsultationCancelled'] };
+export type ConsultationCompleted = { type: 'ConsultationCompleted'; data: ConsultationEventData['ConsultationCompleted'] };
+
+export type ConsultationEvent = ConsultationBooked | ConsultationRescheduled | ConsultationCancelled | ConsultationCompleted;
+
+export type BookedConsultation = ConsultationEventData['ConsultationBooked'];
+
+export type ConsultationState =
+  | { status: 'none' }
+  | { status: 'booked' | 'cancelled' | 'completed'; consultation: BookedConsultation };
+
+/** A consultation that still takes up time: booked, neither cancelled nor completed. */
+export type ActiveSlot = {
+  consultationId: string;
+  patientId: string;
+  clinicianId: string;
+  startsAt: string;
+  durationMinutes: number;
+};
+
+/**
+ * What the server looked up before deciding: the other active consultations of the clinic (any
+ * superset of those the two people take part in will do; the rule picks out theirs).
+ */
+export type BookingFacts = { active: ActiveSlot[] };
+
+export const NO_BOOKING_FACTS: BookingFacts = { active: [] };
+
+export const initialState = (): ConsultationState => ({ status: 'none' });
+
+export const decide = (command: ConsultationCommand, state: ConsultationState, facts: BookingFacts = NO_BOOKING_FACTS): ConsultationEvent[] => {
+  switch (command.type) {
+    case 'BookConsultation': {
+      if (state.status !== 'none') throw new ConsultationAlreadyBooked();
+      if (command.patientId === command.clinicianId) throw new PatientIsClinician();
+      assertSlot(command.startsAt, command.durationMinutes, command.now);
+      assertFree(command.consultationId, command, facts);
+      const { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } = command;
+      return [{ type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } }];
+    }
+    case 'RescheduleConsultation': {
+      const open = openConsultation(state);
+      assertSlot(command.startsAt, command.durationMinutes, command.now);
+      assertFree(open.consultationId, { ...open, startsAt: command.startsAt, durationMinutes: command.durationMinutes }, facts);
+      return [
+        { type: 'ConsultationRescheduled', data: { consultationId: open.consultationId, startsAt: command.startsAt, durationMinutes: command.durationMinutes } },
+      ];
+    }
+    case 'CancelConsultation': {
+      const open = openConsultation(state);
+      return [{ type: 'ConsultationCancelled', data: { consultationId: open.consultationId, reason: command.reason } }];
+    }
+    case 'CompleteConsultation': {
+      const open = openConsultation(state);
+      return [{ type: 'ConsultationCompleted', data: { consultationId: open.consultationId } }];
+    }
+  }
+};
+
+export const evolve = (state: ConsultationState, event: ConsultationEvent): ConsultationState => {
+  switch (event.type) {
+    case 'ConsultationBooked':
+      return { status: 'booked', consultation: event.data };
+    case 'ConsultationRescheduled':
+      return state.status === 'none'
+        ? state
+        : { ...state, consultation: { ...state.consultation, startsAt: event.data.startsAt, durationMinutes: event.data.durationMinutes } };
+    case 'ConsultationCancelled':
+      return state.status === 'none' ? state : { ...state, status: 'cancelled' };
+    case 'ConsultationCompleted':
+      return state.status === 'none' ? state : { ...state, status: 'completed' };
+  }
+};
+
+export const consultationDecider = { decide, evolve, initialState };
+
+/** Half-open intervals: one consultation may start the minute another ends. */
+export const overlaps = (a: { startsAt: string; durationMinutes: number }, b: { startsAt: string; durationMinutes: number }): boolean => {
+  const [aStart, aEnd] = interval(a);
+  const [bStart, bEnd] = interval(b);
+  return aStart < bEnd && bStart < aEnd;
+};
+
+export const endsAt = (slot: { startsAt: string; durationMinutes: number }): string => new Date(interval(slot)[1]).toISOString();
+
+const interval = (slot: { startsAt: string; durationMinutes: number }): [number, number] => {
+  const start = Date.parse(slot.startsAt);
+  return [start, start + slot.durationMinutes * 60_000];
+};
+
+const openConsultation = (state: ConsultationState): BookedConsultation => {
+  if (state.status === 'none') throw new ConsultationNotFound();
+  if (state.status !== 'booked') throw new ConsultationClosed(state.status);
+  return state.consultation;
+};
+
+const assertSlot = (startsAt: string, durationMinutes: number, now: Date): void => {
+  if (!Number.isInteger(durationMinutes) || durationMinutes < MIN_DURATION_MINUTES || durationMinutes > MAX_DURATION_MINUTES) {
+    throw new InvalidDuration();
+  }
+  const start = Date.parse(startsAt);
+  if (!Number.isFinite(start) || start <= now.getTime()) throw new StartInThePast();
+};
+
+/** One person cannot be in two consultations at once, whichever role they hold in each. */
+const assertFree = (self: string, wanted: ActiveSlot, facts: BookingFacts): void => {
+  const clashFor = (personId: string) =>
+    facts.active.find(
+      (slot) => slot.consultationId !== self && (slot.patientId === personId || slot.clinicianId === personId) && overlaps(slot, wanted),
+    );
+  const clinicianClash = clashFor(wanted.clinicianId);
+  if (clinicianClash) throw new ClinicianDoubleBooked(clinicianClash.consultationId);
+  const patientClash = clashFor(wanted.patientId);
+  if (patientClash) throw new PatientDoubleBooked(patientClash.consultationId);
+};

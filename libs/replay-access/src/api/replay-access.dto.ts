@@ -1,0 +1,52 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
+import { AccessBasis, SharePurpose } from '../domain/access-policy';
+
+export const SHARE_PURPOSES: readonly SharePurpose[] = ['second_opinion', 'carer', 'legal', 'research', 'other'];
+
+export class ReplayListItemDto {
+  @ApiProperty({ format: 'uuid' }) recordingId!: string;
+  @ApiProperty() consultationId!: string;
+  @ApiProperty() callId!: string;
+  @ApiProperty({ description: 'Position of this segment in its call; every audio/video switch starts a new one.', minimum: 1 }) segmentSeq!: number;
+  @ApiProperty({ enum: MEDIA_MODES }) mode!: MediaMode;
+  @ApiProperty({ example: 'video/webm' }) contentType!: string;
+  @ApiProperty({ minimum: 0 }) bytes!: number;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({ enum: ['participant', 'consent_share'], description: 'Why you may replay it.' }) basis!: AccessBasis;
+}
+
+export class ReplayListResponseDto {
+  @ApiProperty({ type: [ReplayListItemDto] }) items!: ReplayListItemDto[];
+}
+
+export class ReplayGrantResponseDto {
+  @ApiProperty({ format: 'uuid' }) grantId!: string;
+  @ApiProperty({ example: '/v1/replay-streams/3q2-7w…', description: 'Relative, short-lived stream URL; it is the credential, keep it private.' }) url!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export class CreateShareRequestDto {
+  @ApiProperty({ description: 'The user id (token `sub`) of the person who may replay the recording.', example: 'carer-cleo', maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  @Matches(/\S/, { message: 'granteeId must not be blank' })
+  granteeId!: string;
+
+  @ApiProperty({ enum: SHARE_PURPOSES })
+  @IsIn(SHARE_PURPOSES as SharePurpose[])
+  purpose!: SharePurpose;
+
+  @ApiProperty({ format: 'date-time', description: 'When the share ends: in the future, at most one year from now.' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  until!: string;
+}
+
+export class ShareResponseDto {
+  @ApiProperty({ format: 'uuid' }) shareId!: string;
+  @ApiProperty({ format: 'uuid' }) recordingId!: string;
+  @ApiProperty() granteeId!: string;
+  @ApiProperty({ enum: SHARE_PURPOSES }) purpose!: SharePurpose;
+  @ApiProperty({ format: 'date-time' }) until!: string;
+}

@@ -1,0 +1,62 @@
+import { DeciderSpec } from '@vgp/testing';
+import { RecordingFacts } from './access-policy';
+import { CannotShareWithOneself, InvalidShareWindow, ShareRefused } from './replay-access.errors';
+import { ShareEvent } from './replay-access.events';
+import { shareDecider, ShareCommand, ShareFacts, ShareState } from './share.decider';
+import { clinician, daysFrom, grantShare, NOW, patient, PATIENT, recording, revokeShare, viewer } from './testing/replay-access.builders';
+
+const given = DeciderSpec.for<ShareCommand, ShareEvent, ShareState, ShareFacts>(shareDecider);
+const of = (r: RecordingFacts | null = recording()): ShareFacts => ({ recording: r });
+
+const shareGranted: ShareEvent = {
+  type: 'ShareGranted',
+  data: { shareId: 'share-1', recordingId: 'rec-1', patientId: PATIENT, granteeId: 'carer-cleo', purpose: 'carer', until: daysFrom(NOW, 30).toISOString() },
+};
+const shareRevoked: ShareEvent = { type: 'ShareRevoked', data: { shareId: 'share-1', recordingId: 'rec-1', patientId: PATIENT, granteeId: 'carer-cleo' } };
+
+describe('a patient sharing a recording', () => {
+  it('lets the patient share their recording with a carer until a date', () =>
+    given([]).when(grantShare(patient()), of()).then([shareGranted]));
+
+  it('refuses another patient exactly as it refuses an unknown recording', () => {
+    given([]).when(grantShare(patient('patient-ben')), of()).thenThrows(ShareRefused);
+    given([]).when(grantShare(patient('patient-ben')), of(null)).thenThrows(ShareRefused);
+  });
+
+  it('does not let the clinician share the patient’s recording', () =>
+    given([]).when(grantShare(clinician()), of()).thenThrows(ShareRefused));
+
+  it('does not let a clinic administrator share a recording', () =>
+    given([]).when(grantShare(viewer(PATIENT, ['clinic_admin'])), of()).thenThrows(ShareRefused));
+
+  it('refuses a share that has already ended or lasts more than a year', () => {
+    given([]).when(grantShare(patient(), { until: NOW }), of()).thenThrows(InvalidShareWindow);
+    given([]).when(grantShare(patient(), { until: daysFrom(NOW, 367) }), of()).thenThrows(InvalidShareWindow);
+  });
+
+  it('accepts a share of exactly one year', () =>
+    given([])
+      .when(grantShare(patient(), { until: new Date('2027-03-02T10:00:00.000Z') }), of())
+      .then([{ ...shareGranted, data: { ...shareGranted.data, until: '2027-03-02T10:00:00.000Z' } }]));
+
+  it('checks ownership before the dates, so a stranger learns nothing from the error', () =>
+    given([]).when(grantShare(patient('patient-ben'), { until: NOW }), of()).thenThrows(ShareRefused));
+
+  it('refuses sharing with oneself', () => given([]).when(grantShare(patient(), { granteeId: PATIENT }), of()).thenThrows(CannotShareWithOneself));
+});
+
+describe('a patient revoking a share', () => {
+  it('revokes an active share', () => given([shareGranted]).when(revokeShare(patient()), of()).then([shareRevoked]));
+
+  it('treats a second revocation as already done', () => given([shareGranted, shareRevoked]).when(revokeShare(patient()), of()).then([]));
+
+  it('refuses an unknown share', () => given([]).when(revokeShare(patient()), of()).thenThrows(ShareRefused));
+
+  it('refuses the grantee or anyone else revoking the patient’s share', () => {
+    given([shareGranted]).when(revokeShare(patient('carer-cleo')), of()).thenThrows(ShareRefused);
+    given([shareGranted]).when(revokeShare(patient('patient-ben')), of()).thenThrows(ShareRefused);
+  });
+
+  it('refuses a share named under another recording', () =>
+    given([shareGranted]).when(revokeShare(patient(), { recordingId: 'rec-2' }), of(recording({ recordingId: 'rec-2' }))).thenThrows(ShareRefused));
+});

@@ -1,0 +1,282 @@
+import { Logger, OnModuleInit } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import { AuthenticatedUser, TokenKeysUnavailable, TokenVerifier } from '@vgp/auth';
+import { EventStoreUnavailable } from '@vgp/event-store';
+import { correlationIdOf, EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { CallActionCommand, CallAction } from '../application/call-action.command';
+import { Caller, participantRoleOf, ParticipantRole } from '../domain/call.decider';
+import {
+  CallAlreadyEnded,
+  CallNotFound,
+  ConsultationClosed,
+  NotACallParticipant,
+  OutsideBookedWindow,
+  UnknownConsultation,
+} from '../domain/call.errors';
+import { CallsProjection } from '../infrastructure/calls.projection';
+import { ClientMessage, clientMessageSchema, describeInvalid, MAX_FRAME_BYTES, SignallingErrorCode } from './signalling.messages';
+
+const JOIN_TIMEOUT_MS = 15_000;
+const OPEN = 1;
+
+type Membership = { callId: string; user: AuthenticatedUser; caller: Caller; role: ParticipantRole };
+
+/** One WebSocket connection; its frames are handled one at a time, in order. */
+class Session {
+  joined: Membership | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  joinTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly correlationId: string,
+  ) {}
+
+  enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work);
+  }
+
+  send(frame: { type: string; [field: string]: unknown }): void {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  error(code: SignallingErrorCode, detail: string): void {
+    this.send({ type: 'error', code, detail });
+  }
+}
+
+/**
+ * WebRTC signalling for booked calls. A socket must first `join` with its JWT (never in the URL);
+ * the call and the caller's role come from the server's records. Offer, answer and ICE are relayed
+ * only to the other participants of the same call. Join, leave, switch and end are appended to the
+ * event store before anyone is told.
+ */
+@WebSocketGateway({ path: '/v1/signalling', maxPayload: MAX_FRAME_BYTES })
+export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
+  private readonly logger = new Logger(SignallingGateway.name);
+  private readonly rooms = new Map<string, Set<Session>>();
+  private readonly sessions = new Set<Session>();
+  private closing = false;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly commands: CommandBus,
+    private readonly calls: CallsProjection,
+    private readonly metadata: EventMetadataFactory,
+  ) {}
+
+  onModuleInit(): void {
+    // However a call ends (hang-up, cancelled consultation, another instance), its sockets hear it.
+    this.unsubscribe = this.calls.onChange((event) => {
+      if (event.type === 'CallEnded') this.closeRoom(event.data.callId, event.data.reason);
+    });
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const session = new Session(socket, correlationIdOf(request));
+    if (this.closing) {
+      socket.close(1001, 'shutting down');
+      return;
+    }
+    // Tokens in URLs end up in logs and browser history: refuse any query string outright.
+    if (new URL(request.url ?? '/', 'ws://signalling').search) {
+      session.error('invalid_message', 'Connect to /v1/signalling without a query string; send the token in the join message.');
+      socket.close(1008, 'query string refused');
+      return;
+    }
+    this.sessions.add(session);
+    session.joinTimer = setTimeout(() => {
+      if (session.joined) return;
+      session.error('unauthenticated', `Send a join message within ${JOIN_TIMEOUT_MS / 1000} seconds of connecting.`);
+      socket.close(1008, 'join timeout');
+    }, JOIN_TIMEOUT_MS);
+    session.joinTimer.unref();
+    socket.on('message', (data: RawData, isBinary: boolean) => session.enqueue(() => this.guarded(session, () => this.onFrame(session, data, isBinary))));
+    socket.on('close', () => {
+      clearTimeout(session.joinTimer);
+      this.sessions.delete(session);
+      session.enqueue(() => this.guarded(session, () => this.depart(session)));
+    });
+  }
+
+  /** Records everyone still connected as having left, and closes their sockets (graceful shutdown). */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe?.();
+    const open = [...this.sessions];
+    await Promise.all(
+      open.map(
+        (session) =>
+          new Promise<void>((resolve) => {
+            session.enqueue(async () => {
+              await this.guarded(session, () => this.depart(session));
+              session.socket.close(1001, 'shutting down');
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  private async guarded(session: Session, work: () => Promise<void>): Promise<void> {
+    try {
+      await runWithCorrelationId(session.correlationId, work);
+    } catch (error) {
+      this.reportFailure(session, error);
+    }
+  }
+
+  private async onFrame(session: Session, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) return session.error('invalid_message', 'Frames are JSON text, not binary.');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+    } catch {
+      return session.error('invalid_message', 'Frames are JSON objects with a type field.');
+    }
+    const parsed = clientMessageSchema.safeParse(raw);
+    if (!parsed.success) return session.error('invalid_message', describeInvalid(parsed.error));
+    const message = parsed.data;
+    if (message.type === 'join') {
+      if (session.joined) return session.error('invalid_message', 'This socket has already joined a call; open another socket for another call.');
+      return this.join(session, message.callId, message.token);
+    }
+    const membership = session.joined;
+    if (!membership) return session.error('not_joined', 'Send a join message first.');
+    return this.inCall(session, membership, message);
+  }
+
+  private async join(session: Session, callId: string, token: string): Promise<void> {
+    let user: AuthenticatedUser;
+    try {
+      user = await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof TokenKeysUnavailable) return session.error('unavailable', 'Tokens cannot be checked right now; retry shortly.');
+      this.logger.debug('signalling join refused: invalid token');
+      session.error('unauthenticated', 'Send a valid, unexpired token in the join message.');
+      session.socket.close(1008, 'unauthenticated');
+      return;
+    }
+    const caller: Caller = { userId: user.id, clinicId: user.clinicId };
+    const call = this.calls.get(callId);
+    const role = call ? participantRoleOf(call, caller) : null;
+    // Unknown, malformed, foreign, or a participant id under a token without that role: all the same.
+    if (!call || !role || !user.roles.includes(role)) return session.error('not_found', 'There is no such call.');
+    await this.commands.execute(new CallActionCommand(callId, { type: 'JoinCall' }, caller, new Date(), this.metadata.forUser(user, role)));
+    if (session.socket.readyState !== OPEN) {
+      // The socket went away while the join was being recorded: record the departure too.
+      await this.record(callId, { type: 'LeaveCall' }, { callId, user, caller, role });
+      return;
+    }
+    clearTimeout(session.joinTimer);
+    const current = this.calls.get(callId) ?? call;
+    const room = this.roomOf(callId);
+    const peers = uniqueUsers([...room].filter((s) => s.joined && s.joined.user.id !== user.id));
+    session.joined = { callId, user, caller, role };
+    room.add(session);
+    session.send({ type: 'joined', callId, consultationId: current.consultationId, mode: current.mode, segmentId: current.currentSegmentId, peers });
+    this.broadcast(callId, { type: 'peer-joined', userId: user.id, role }, (s) => s.joined?.user.id !== user.id);
+  }
+
+  private async inCall(session: Session, membership: Membership, message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
+    const { callId, user } = membership;
+    switch (message.type) {
+      case 'offer':
+      case 'answer':
+        return this.relay(callId, user.id, { type: message.type, from: user.id, sdp: message.sdp });
+      case 'ice':
+        return this.relay(callId, user.id, { type: 'ice', from: user.id, candidate: message.candidate });
+      case 'switch-media': {
+        const { events, state } = await this.record(callId, { type: 'SwitchMedia', mode: message.mode }, membership);
+        if (events.length === 0 || state.status === 'none') return;
+        const seq = state.segments.find((s) => s.segmentId === state.currentSegmentId)?.seq;
+        this.broadcast(callId, { type: 'media-switched', mode: state.mode, segmentId: state.currentSegmentId, segmentSeq: seq, by: user.id });
+        return;
+      }
+      case 'leave':
+        await this.depart(session);
+        session.socket.close(1000, 'left');
+        return;
+      case 'end':
+        // The read model's CallEnded tells every socket of the call, this one included.
+        await this.record(callId, { type: 'EndCall' }, membership);
+        return;
+    }
+  }
+
+  /** A socket leaves its call; the participant is recorded as gone once their last socket has. */
+  private async depart(session: Session): Promise<void> {
+    const membership = session.joined;
+    if (!membership) return;
+    session.joined = null;
+    const room = this.rooms.get(membership.callId);
+    room?.delete(session);
+    if (room && room.size === 0) this.rooms.delete(membership.callId);
+    const stillHere = [...(room ?? [])].some((s) => s.joined?.user.id === membership.user.id);
+    if (stillHere) return;
+    try {
+      await this.record(membership.callId, { type: 'LeaveCall' }, membership);
+    } catch (error) {
+      // Leaving an ended call needs no record.
+      if (!(error instanceof CallAlreadyEnded)) throw error;
+      return;
+    }
+    this.broadcast(membership.callId, { type: 'peer-left', userId: membership.user.id, role: membership.role });
+  }
+
+  private record(callId: string, action: CallAction, { user, caller, role }: Membership) {
+    return this.commands.execute(new CallActionCommand(callId, action, caller, new Date(), this.metadata.forUser(user, role)));
+  }
+
+  private relay(callId: string, fromUserId: string, frame: { type: string; [field: string]: unknown }): void {
+    this.broadcast(callId, frame, (s) => s.joined?.user.id !== fromUserId);
+  }
+
+  private broadcast(callId: string, frame: { type: string; [field: string]: unknown }, to: (s: Session) => boolean = () => true): void {
+    for (const session of this.rooms.get(callId) ?? []) {
+      if (session.joined?.callId === callId && to(session)) session.send(frame);
+    }
+  }
+
+  private closeRoom(callId: string, reason: string): void {
+    const room = this.rooms.get(callId);
+    if (!room) return;
+    this.rooms.delete(callId);
+    for (const session of room) {
+      session.send({ type: 'call-ended', callId, reason });
+      session.joined = null;
+      session.socket.close(1000, 'call ended');
+    }
+  }
+
+  private roomOf(callId: string): Set<Session> {
+    let room = this.rooms.get(callId);
+    if (!room) this.rooms.set(callId, (room = new Set()));
+    return room;
+  }
+
+  private reportFailure(session: Session, error: unknown): void {
+    if (error instanceof NotACallParticipant || error instanceof CallNotFound || error instanceof UnknownConsultation) {
+      return session.error('not_found', 'There is no such call.');
+    }
+    if (error instanceof CallAlreadyEnded) return session.error('call_ended', 'The call has ended.');
+    if (error instanceof OutsideBookedWindow) {
+      return session.error('outside_window', `Joining this call opens at ${error.opensAt} and closes at ${error.closesAt}.`);
+    }
+    if (error instanceof ConsultationClosed) return session.error('consultation_closed', `The consultation is ${error.status}.`);
+    if (error instanceof EventStoreUnavailable) return session.error('unavailable', 'Nothing was recorded because storage is unavailable; retry shortly.');
+    // Names only: messages may carry ids of other people's records.
+    this.logger.error(`signalling frame failed: ${error instanceof Error ? error.name : typeof error}`);
+    session.error('internal', `Something went wrong; quote ${session.correlationId} when reporting it.`);
+  }
+}
+
+const uniqueUsers = (sessions: Session[]): { userId: string; role: ParticipantRole }[] => {
+  const seen = new Map<string, ParticipantRole>();
+  for (const s of sessions) if (s.joined) seen.set(s.joined.user.id, s.joined.role);
+  return [...seen].map(([userId, role]) => ({ userId, role }));
+};

@@ -1,0 +1,48 @@
+import { mediaModeSchema } from '@vgp/contracts';
+import { z } from 'zod';
+
+/** Every frame is JSON text of at most this many bytes; the socket closes on a larger one. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+const sdp = z.string().min(1).max(60_000);
+const iceCandidate = z.union([
+  z.string().max(4096),
+  z
+    .object({
+      candidate: z.string().max(4096),
+      sdpMid: z.string().max(256).nullable().optional(),
+      sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+      usernameFragment: z.string().max(256).nullable().optional(),
+    })
+    .strict(),
+  // End of candidates.
+  z.null(),
+]);
+
+/** What a client may send. Unknown fields are refused, so nothing can smuggle in a binding. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('join'), callId: z.string().min(1).max(200), token: z.string().min(1).max(8192) }).strict(),
+  z.object({ type: z.literal('offer'), sdp }).strict(),
+  z.object({ type: z.literal('answer'), sdp }).strict(),
+  z.object({ type: z.literal('ice'), candidate: iceCandidate }).strict(),
+  z.object({ type: z.literal('switch-media'), mode: mediaModeSchema }).strict(),
+  z.object({ type: z.literal('leave') }).strict(),
+  z.object({ type: z.literal('end') }).strict(),
+]);
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export type SignallingErrorCode =
+  | 'unauthenticated'
+  | 'not_found'
+  | 'not_joined'
+  | 'invalid_message'
+  | 'call_ended'
+  | 'outside_window'
+  | 'consultation_closed'
+  | 'unavailable'
+  | 'internal';
+
+/** Names the offending fields without echoing what was sent (it may be an SDP or a token). */
+export const describeInvalid = (error: z.ZodError): string =>
+  `Fix these fields: ${[...new Set(error.issues.map((i) => i.path.join('.') || 'type'))].join(', ')}.`;

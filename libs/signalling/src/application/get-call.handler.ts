@@ -1,0 +1,28 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { OpenCall, participantRoleOf } from '../domain/call.decider';
+import { CallsProjection } from '../infrastructure/calls.projection';
+import { CallView, GetCallQuery } from './get-call.query';
+
+@QueryHandler(GetCallQuery)
+export class GetCallHandler implements IQueryHandler<GetCallQuery, CallView | null> {
+  constructor(private readonly calls: CallsProjection) {}
+
+  async execute({ callId, caller }: GetCallQuery): Promise<CallView | null> {
+    const call = this.calls.get(callId);
+    if (!call || !participantRoleOf(call, caller)) return null;
+    return callViewOf(call);
+  }
+}
+
+export const callViewOf = (call: OpenCall): CallView => ({
+  callId: call.callId,
+  consultationId: call.consultationId,
+  status: call.status,
+  mode: call.mode,
+  currentSegmentId: call.currentSegmentId,
+  segments: call.segments.map(({ segmentId, seq, mode }) => ({ segmentId, seq, mode })),
+  participants: [
+    { userId: call.patientId, role: 'patient' as const, online: call.online.includes(call.patientId) },
+    { userId: call.clinicianId, role: 'clinician' as const, online: call.online.includes(call.clinicianId) },
+  ],
+});

@@ -1,0 +1,23 @@
+import { Query } from '@nestjs/cqrs';
+import { MediaMode } from '@vgp/contracts';
+import { Caller, ParticipantRole, Segment } from '../domain/call.decider';
+
+export type CallView = {
+  callId: string;
+  consultationId: string;
+  status: 'active' | 'ended';
+  mode: MediaMode;
+  currentSegmentId: string;
+  segments: Segment[];
+  participants: { userId: string; role: ParticipantRole; online: boolean }[];
+};
+
+/** A call as its participants see it; null for anyone else, exactly as for an unknown id. */
+export class GetCallQuery extends Query<CallView | null> {
+  constructor(
+    readonly callId: string,
+    readonly caller: Caller,
+  ) {
+    super();
+  }
+}
