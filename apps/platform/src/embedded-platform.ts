@@ -28,7 +28,7 @@ export const embeddedAdapters = (dataDir: string): EmbeddedAdapters => {
   const stores = Object.fromEntries(
     CONTEXTS.map((name) => [name, new SqliteEventStore({ path: join(dataDir, `${name}.events.sqlite`) })]),
   ) as unknown as Record<ContextName, EventStore>;
-  return { stores, bus: new InProcessMessageBus(), objects: new FsObjectStore({ root: join(dataDir, 'objects') }) };
+  return { stores, bus: new InProcessMessageBus({ holdUntilStarted: true }), objects: new FsObjectStore({ root: join(dataDir, 'objects') }) };
 };
 
 @Module({})
@@ -61,6 +61,8 @@ export async function startEmbeddedPlatform(options: { dataDir: string; seed: bo
   const adapters = embeddedAdapters(options.dataDir);
   const app = await createHttpApp(EmbeddedPlatformModule.forRoot(adapters), { serviceName: 'platform' });
   const url = await listen(app);
+  // Every context's consumers have joined by now: let the outboxes' publishes through.
+  adapters.bus.start();
   if (options.seed) {
     const config = app.get(AppConfig);
     await seedDemoClinic(

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
 import { MESSAGE_BUS, MessageBus, startOutbox } from '@vgp/messaging';
@@ -22,7 +22,7 @@ const READINESS_CHECK = 'booking';
  * published on `consultation.events` through its outbox. It consumes nothing.
  */
 @Module({})
-export class BookingModule implements OnModuleInit, OnModuleDestroy {
+export class BookingModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('BookingModule');
   private outbox: Subscription | null = null;
 
@@ -58,8 +58,15 @@ export class BookingModule implements OnModuleInit, OnModuleDestroy {
     this.projection.start(this.store);
     // Serve nothing before the read model holds every stored consultation.
     await this.projection.caughtUp();
-    this.outbox = startOutbox({ store: this.store, bus: this.bus, subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'], logger: this.logger });
     this.health.register(READINESS_CHECK, async () => this.projection.running && (await this.store.isHealthy()));
+  }
+
+  /**
+   * Publishing starts after every module's init, so consumers in the same process (embedded mode)
+   * have joined their groups first: an in-process group only receives what is published after it joined.
+   */
+  onApplicationBootstrap(): void {
+    this.outbox ??= startOutbox({ store: this.store, bus: this.bus, subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'], logger: this.logger });
   }
 
   async onModuleDestroy(): Promise<void> {

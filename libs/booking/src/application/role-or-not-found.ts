@@ -5,7 +5,8 @@ import { ConsultationNotFound, NotAllowedToComplete } from '../domain/consultati
 
 /**
  * The caller's role for this action. Someone who may not even see the consultation gets
- * ConsultationNotFound, exactly as for an id that does not exist.
+ * ConsultationNotFound, exactly as for an id that does not exist; someone who may see it but not
+ * do this (today only its patient, completing it) is refused outright.
  */
 export const roleOrNotFound = (
   caller: Caller,

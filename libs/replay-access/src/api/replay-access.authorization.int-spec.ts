@@ -187,7 +187,7 @@ describe('who may list, replay and share which recording', () => {
       ]);
     });
 
-    it('streams another user’s grant to nobody but the URL holder, and records it as the viewer it was issued to', async () => {
+    it('records a stream as a view by the person the grant was issued to, whoever holds the URL', async () => {
       const grant = await api.request('POST', `/v1/recordings/${bens.recordings[1]}/replay-grants`, { token: tokens.ben, body: {} });
       const before = await countOf('ben');
       const answer = await api.request('GET', grant.json().url as string);

@@ -34,9 +34,9 @@ export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {
     // The answer is built from the appended event: nothing is listed that was not recorded first.
     const byId = new Map(recordings.map((r) => [r.recordingId, r]));
     const items = event.data.recordingIds.map((recordingId): ReplayListItem => {
-      const r = byId.get(recordingId)!;
-      const decision = decideAccess(viewer, r, shares, at);
-      if (!decision.allowed) throw new Error('the list and the access policy disagree');
+      const r = byId.get(recordingId);
+      const decision = r ? decideAccess(viewer, r, shares, at) : null;
+      if (!r || !decision?.allowed) throw new Error('the list and the access policy disagree');
       return {
         recordingId: r.recordingId,
         consultationId: r.consultationId,

@@ -90,12 +90,15 @@ export class ReplayAccessReadModel {
 
   /** Candidates for a list: every recording of the clinic; the access policy decides which are shown. */
   recordingsOfClinic(clinicId: string): RecordingFacts[] {
-    return [...(this.recordingsByClinic.get(clinicId) ?? [])].map((id) => this.withBooking(this.recordings.get(id)!));
+    return [...(this.recordingsByClinic.get(clinicId) ?? [])].flatMap((id) => {
+      const recording = this.recordings.get(id);
+      return recording ? [this.withBooking(recording)] : [];
+    });
   }
 
   /** Every share of these recordings, revoked and expired ones included. */
   sharesOf(recordingIds: readonly string[]): ConsentShare[] {
-    return recordingIds.flatMap((id) => [...(this.sharesByRecording.get(id) ?? [])].map((shareId) => this.shares.get(shareId)!));
+    return recordingIds.flatMap((id) => [...(this.sharesByRecording.get(id) ?? [])].flatMap((shareId) => this.shares.get(shareId) ?? []));
   }
 
   grant(tokenSha256: string): IssuedGrant | null {

@@ -41,6 +41,20 @@ describe('InProcessMessageBus in one process', () => {
     expect(seen).toEqual([later.event.id]);
   });
 
+  it('holds what producers publish at boot until every consumer has joined, when asked to', async () => {
+    const held = new InProcessMessageBus({ ...fastRetries, holdUntilStarted: true });
+    try {
+      const published = held.publish('t', [message('c1')]);
+      const seen: string[] = [];
+      await held.subscribe({ groupId: 'joins-after-the-producer', topics: ['t'], handler: async (e) => void seen.push(e.id) });
+      held.start();
+      await published;
+      expect(seen).toHaveLength(1);
+    } finally {
+      await held.close();
+    }
+  });
+
   it('shares the consultations of a group between its members', async () => {
     const byMember: string[][] = [[], []];
     for (const seen of byMember) await bus.subscribe({ groupId: 'g', topics: ['t'], handler: async (e) => void seen.push(e.id) });

@@ -5,6 +5,11 @@ export type InProcessMessageBusOptions = {
   /** Delay before the second attempt of a failed delivery; it doubles per attempt up to `retryMaxMs`. */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /**
+   * Hold every publish until `start()`. One process boots all its consumers before any producer may
+   * publish, so no group misses what an outbox forwards at boot (Kafka groups would read it from the log).
+   */
+  holdUntilStarted?: boolean;
 };
 
 /** A message as the broker keeps it: serialised once, so every group gets its own copy, as off a wire. */
@@ -46,11 +51,24 @@ export class InProcessMessageBus implements MessageBus {
   private readonly deadLettered: DeadLetter[] = [];
   private nextMemberId = 1;
   private closed = false;
+  private started: Promise<void>;
+  private release: () => void = () => {};
 
-  constructor(private readonly options: InProcessMessageBusOptions = {}) {}
+  constructor(private readonly options: InProcessMessageBusOptions = {}) {
+    this.started = options.holdUntilStarted ? new Promise((resolve) => (this.release = resolve)) : Promise.resolve();
+  }
+
+  /** Lets held publishes through; a no-op unless the bus was built with `holdUntilStarted`. */
+  start(): void {
+    this.release();
+  }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (this.closed) throw new MessageBusUnavailable('the message bus is closed');
+    if (this.options.holdUntilStarted) {
+      await this.started;
+      if (this.closed) throw new MessageBusUnavailable('the message bus is closed');
+    }
     const envelopes = messages.map(({ key, event }) => ({ topic, key, payload: JSON.stringify(event) }));
     await Promise.all(envelopes.map((envelope) => this.enqueue(envelope)));
   }
@@ -73,6 +91,7 @@ export class InProcessMessageBus implements MessageBus {
   /** Drops queued deliveries and releases every waiting publisher; later publishes fail. */
   async close(): Promise<void> {
     this.closed = true;
+    this.release();
     const inFlight: Promise<void>[] = [];
     for (const group of [...this.groups.values()].flatMap((byGroup) => [...byGroup.values()])) {
       for (const member of group.members) inFlight.push(...member.inFlight);
