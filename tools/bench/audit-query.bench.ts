@@ -112,6 +112,7 @@ const syntheticSources = (): AuditSource[] => {
   return sources;
 };
 
+// Every occurredAt here is UTC ISO 8601 with milliseconds, so text order is time order.
 const metadata: EventMetadata = {
   correlationId: 'bench-audit',
   causationId: null,
@@ -120,7 +121,7 @@ const metadata: EventMetadata = {
   featureFlags: [],
 };
 
-const QUERY_COLUMNS = `seq, event_id, action, strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%g') || 'Z' AS occurred_at,
+const QUERY_COLUMNS = `seq, event_id, action, occurred_at,
   json(source->'actor') AS actor, source->>'softwareVersion' AS software_version, json(source->'featureFlags') AS feature_flags,
   source->>'correlationId' AS correlation_id, source->>'causationId' AS causation_id, clinic_ids[1] AS clinic_id,
   patient_ids, recording_ids, consultation_ids, json(source->'data') AS data, hash, prev_hash`;
@@ -182,7 +183,7 @@ export const auditQuery: Benchmark = {
       const db = await duck.connect();
       await db.run(`CREATE TABLE audit AS SELECT seq, hash, prevHash AS prev_hash, clinicIds AS clinic_ids, patientIds AS patient_ids,
           recordingIds AS recording_ids, consultationIds AS consultation_ids, source->>'id' AS event_id, source->>'type' AS action,
-          CAST(source->>'occurredAt' AS TIMESTAMPTZ) AS occurred_at, source->'actor'->>'id' AS actor_id, source
+          source->>'occurredAt' AS occurred_at, source->'actor'->>'id' AS actor_id, source
         FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {seq: 'BIGINT', hash: 'VARCHAR', prevHash: 'VARCHAR',
           clinicIds: 'VARCHAR[]', patientIds: 'VARCHAR[]', recordingIds: 'VARCHAR[]', consultationIds: 'VARCHAR[]', source: 'JSON'})
         ORDER BY seq`);
@@ -195,7 +196,7 @@ export const auditQuery: Benchmark = {
       const byPatient = await db.prepare(`SELECT ${QUERY_COLUMNS} FROM audit
         WHERE list_contains(clinic_ids, $1) AND list_contains(patient_ids, $2) ORDER BY seq LIMIT $3`);
       const byWindow = await db.prepare(`SELECT ${QUERY_COLUMNS} FROM audit
-        WHERE list_contains(clinic_ids, $1) AND action = $2 AND occurred_at >= CAST($3 AS TIMESTAMPTZ) AND occurred_at < CAST($4 AS TIMESTAMPTZ)
+        WHERE list_contains(clinic_ids, $1) AND action = $2 AND occurred_at >= $3 AND occurred_at < $4
         ORDER BY seq LIMIT $5`);
 
       type Query = { label: string; filters: { patientId?: string; action?: string; from?: string; to?: string }; duck(): Promise<number[]> };

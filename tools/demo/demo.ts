@@ -15,7 +15,7 @@ async function main() {
   let url = process.env.DEMO_URL;
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'vgp-demo-'));
-    Object.assign(process.env, { PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir });
+    Object.assign(process.env, { PORT: '0', LOG_LEVEL: 'error', DATA_DIR: dataDir });
     // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo boots the app it walks through
     const { startEmbeddedPlatform } = await import('../../apps/platform/src/embedded-platform');
     const platform = await startEmbeddedPlatform({ dataDir, seed: false });
