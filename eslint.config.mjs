@@ -65,7 +65,7 @@ export default [
   },
   {
     // CLI tools and tests print on purpose.
-    files: ['tools/**/*.ts', 'tools/**/*.mjs', 'apps/**/main.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: ['tools/**/*.ts', 'tools/**/*.mjs', 'apps/**/main.ts', 'apps/platform/src/demo.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { 'no-console': 'off' },
   },
 ];

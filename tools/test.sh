@@ -7,5 +7,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 # jose and @fastify/static are ES modules; Jest loads them through its VM-modules support.
 export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 
+# Real servers for the int-spec tier (Kafka, versitygw, FerretDB), installed into .cache/ on first use.
+tools/services/up
+trap 'tools/services/down >/dev/null 2>&1 || true' EXIT
+
 npx nx run-many -t lint test build --parallel=2 --outputStyle=static
 npx jest --selectProjects e2e --runInBand

@@ -52,7 +52,7 @@ export class InProcessMessageBus implements MessageBus {
   private nextMemberId = 1;
   private closed = false;
   private started: Promise<void>;
-  private release: () => void = () => {};
+  private release: () => void = () => undefined;
 
   constructor(private readonly options: InProcessMessageBusOptions = {}) {
     this.started = options.holdUntilStarted ? new Promise((resolve) => (this.release = resolve)) : Promise.resolve();

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
 import { adaptersFromEnv } from './adapters-from-env';
 
@@ -15,7 +15,7 @@ export function bootstrapService(service: string, contextModule: (adapters: Cont
     const adapters = adaptersFromEnv(service);
     const app = await createHttpApp(ServiceModule.forRoot(service, contextModule(adapters)), { serviceName: `${service}-service` });
     const url = await listen(app);
-    console.log(`${service}-service listening on ${url}`);
+    new Logger('bootstrap').log(`${service}-service listening on ${url}`);
     const stop = async () => {
       await app.close();
       await adapters.bus.close();

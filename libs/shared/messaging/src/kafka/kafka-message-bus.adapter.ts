@@ -24,6 +24,8 @@ export type KafkaMessageBusOptions = {
   publishTimeoutMs?: number;
   /** Longest a consumer's fetch waits for new messages; also how long a stop may wait for it. */
   consumerMaxWaitMs?: number;
+  /** A member silent this long leaves its group; also bounds how long a group takes to resume after a broker restart. */
+  sessionTimeoutMs?: number;
   /** TLS/SASL and other client settings for a production cluster. */
   client?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 };
@@ -68,6 +70,7 @@ export class KafkaMessageBus implements MessageBus {
       maxBackoffMs: 5_000,
       publishTimeoutMs: 30_000,
       consumerMaxWaitMs: 1_000,
+      sessionTimeoutMs: 10_000,
       ...options,
     };
     this.kafka = new Kafka({
@@ -123,7 +126,7 @@ export class KafkaMessageBus implements MessageBus {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.consumerMaxWaitMs,
       // Restart after a crash (broker gone for longer than the retries) rather than stop consuming.

@@ -11,13 +11,12 @@ const clinicId = 'clinic-demo-walkthrough';
 const say = (who: string, what: string) => console.log(`${who.padEnd(22)} ${what}`);
 
 async function main() {
-  let close = async () => {};
+  let close: () => Promise<void> = () => Promise.resolve();
   let url = process.env.DEMO_URL;
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'vgp-demo-'));
     Object.assign(process.env, { PORT: '0', LOG_LEVEL: 'error', DATA_DIR: dataDir });
-    // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo boots the app it walks through
-    const { startEmbeddedPlatform } = await import('../../apps/platform/src/embedded-platform');
+    const { startEmbeddedPlatform } = await import('./embedded-platform');
     const platform = await startEmbeddedPlatform({ dataDir, seed: false });
     url = platform.url;
     close = async () => {
