@@ -8,8 +8,16 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 
 # Real servers for the int-spec tier (Kafka, versitygw, FerretDB), installed into .cache/ on first use.
+# Servers that were already running (a developer's session) are left running; the rest are stopped at exit.
+running=()
+for s in kafka s3 mongo; do tools/services/status "$s" >/dev/null 2>&1 && running+=("$s"); done
+stop_started() {
+  for s in kafka s3 mongo; do
+    [[ " ${running[*]-} " == *" $s "* ]] || tools/services/down "$s" >/dev/null 2>&1 || true
+  done
+}
+trap stop_started EXIT
 tools/services/up
-trap 'tools/services/down >/dev/null 2>&1 || true' EXIT
 
 npx nx run-many -t lint test build --parallel=2 --outputStyle=static
 npx jest --selectProjects e2e --runInBand

@@ -128,7 +128,7 @@ const QUERY_COLUMNS = `seq, event_id, action, occurred_at,
 
 type Row = Record<string, unknown>;
 /** DuckDB answers JSON columns as text; the audit answers objects: parse, so both do the whole job. */
-const toItem = (r: Row) => ({ ...r, actor: JSON.parse(r.actor as string), feature_flags: JSON.parse(r.feature_flags as string), data: JSON.parse(r.data as string) });
+const toItem = (r: Row): Row => ({ ...r, actor: JSON.parse(r.actor as string), feature_flags: JSON.parse(r.feature_flags as string), data: JSON.parse(r.data as string) });
 
 export const auditQuery: Benchmark = {
   name: 'audit-query',

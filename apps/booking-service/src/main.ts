@@ -1,4 +1,5 @@
 import { BookingModule } from '@vgp/booking';
 import { bootstrapService } from '@vgp/runtime';
 
-bootstrapService('booking', (adapters) => BookingModule.forRoot(adapters));
+// Booking keeps no media: no object store.
+bootstrapService('booking', (adapters) => BookingModule.forRoot(adapters), { objectStore: false });

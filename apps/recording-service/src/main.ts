@@ -1,4 +1,4 @@
 import { RecordingModule } from '@vgp/recording';
 import { bootstrapService } from '@vgp/runtime';
 
-bootstrapService('recording', (adapters) => RecordingModule.forRoot(adapters));
+bootstrapService('recording', (adapters) => RecordingModule.forRoot(adapters), { objectStore: true });

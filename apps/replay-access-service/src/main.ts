@@ -1,4 +1,4 @@
 import { ReplayAccessModule } from '@vgp/replay-access';
 import { bootstrapService } from '@vgp/runtime';
 
-bootstrapService('replay-access', (adapters) => ReplayAccessModule.forRoot(adapters));
+bootstrapService('replay-access', (adapters) => ReplayAccessModule.forRoot(adapters), { objectStore: true });

@@ -1,4 +1,5 @@
 import { SignallingModule } from '@vgp/signalling';
 import { bootstrapService } from '@vgp/runtime';
 
-bootstrapService('signalling', (adapters) => SignallingModule.forRoot(adapters));
+// Signalling relays frames and keeps no media: no object store.
+bootstrapService('signalling', (adapters) => SignallingModule.forRoot(adapters), { objectStore: false });

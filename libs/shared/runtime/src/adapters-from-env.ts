@@ -1,52 +1,192 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { SqliteEventStore } from '@vgp/event-store';
+import { EventStore, SqliteEventStore } from '@vgp/event-store';
+import { EsdbEventStore } from '@vgp/event-store/esdb';
+import { MessageBus } from '@vgp/messaging';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
-import { FsObjectStore } from '@vgp/object-store';
+import { FsObjectStore, ObjectStore } from '@vgp/object-store';
+import { S3ObjectStore } from '@vgp/object-store/s3';
 import { ContextAdapters } from '@vgp/platform';
+import { NamespacedMessageBus } from './namespaced-message-bus';
+
+const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
 const brokerList = z
   .string()
   .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/)).min(1));
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'has an entry that is not host:port')).min(1, 'names no broker'));
 
-const serviceEnvSchema = z.object({
-  DATA_DIR: z.string().min(1).default('./data'),
-  KAFKA_BROKERS: brokerList,
-});
+const bool = z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) });
+
+const serviceEnvSchema = z
+  .object({
+    DATA_DIR: z.string().min(1).default('./data'),
+    KAFKA_BROKERS: brokerList,
+    KAFKA_NAMESPACE: z.string().regex(NAME, 'has invalid characters').optional(),
+    EVENTSTORE_URL: z
+      .string()
+      .regex(/^(kurrentdb|esdb)(\+discover)?:\/\/\S+$/, 'is not a kurrentdb:// or esdb:// connection string')
+      .optional(),
+    EVENTSTORE_STREAM_PREFIX: z.string().regex(NAME, 'has invalid characters').optional(),
+    S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(s) URL').optional(),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name').optional(),
+    S3_REGION: z.string().regex(/^[a-z0-9-]{1,50}$/, 'is not a region name').default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool.default('false'),
+    S3_SSE: z.enum(['AES256', 'aws:kms', 'none'], { errorMap: () => ({ message: 'is not a known server-side encryption' }) }).default('AES256'),
+    S3_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/, 'is not a key prefix')
+      .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..'), 'is not a key prefix')
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    const s3Named = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_KEY_PREFIX'] as const).filter((k) => env[k] !== undefined);
+    if (s3Named.length > 0 && !env.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: `is required when ${s3Named.join(', ')} ${s3Named.length > 1 ? 'are' : 'is'} set` });
+    }
+    if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
+      const missing = env.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its pair (or both left unset for the SDK’s default credentials)' });
+    }
+  });
+
+export type ServiceEnv = z.output<typeof serviceEnvSchema>;
 
 export class ServiceConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid service configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ServiceConfigError';
   }
+
+  get variables(): string[] {
+    return [...new Set(this.problems.map((p) => p.slice(0, p.indexOf(':'))))];
+  }
 }
 
-const ACCEPTS: Record<string, string> = {
-  DATA_DIR: 'a folder for this service’s own event store file',
+/** What each variable accepts, quoted in boot errors so the operator knows what to fix. */
+export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
+  DATA_DIR: 'a folder for this service’s own SQLite event store (and local objects when S3 is not set)',
   KAFKA_BROKERS: 'a comma list of host:port, e.g. kafka-1:9092,kafka-2:9092 (distributed services talk only over Kafka)',
+  KAFKA_NAMESPACE: 'up to 100 of [A-Za-z0-9._-]: prefixes every topic and consumer group, so deployments can share a cluster',
+  EVENTSTORE_URL: 'a KurrentDB/EventStoreDB connection string, e.g. kurrentdb://eventstore:2113?tls=false (unset: SQLite under DATA_DIR)',
+  EVENTSTORE_STREAM_PREFIX: 'up to 100 of [A-Za-z0-9._-] (default: the service name): this service’s streams on a shared server',
+  S3_ENDPOINT: 'an http(s) URL of an S3-compatible server (unset: AWS S3)',
+  S3_BUCKET: 'an S3 bucket name (3-63 of a-z 0-9 . -); setting it selects S3 for recordings',
+  S3_REGION: 'a region name, e.g. eu-west-2 (default us-east-1)',
+  S3_ACCESS_KEY_ID: 'an access key id, set together with S3_SECRET_ACCESS_KEY',
+  S3_SECRET_ACCESS_KEY: 'a secret access key, set together with S3_ACCESS_KEY_ID',
+  S3_FORCE_PATH_STYLE: 'true | false (default false; true for MinIO, versitygw and most S3-compatible servers)',
+  S3_SSE: 'AES256 | aws:kms | none (default AES256; none for servers without server-side encryption)',
+  S3_KEY_PREFIX: 'a key prefix such as env/recordings/ (segments of [A-Za-z0-9._-] separated by /)',
+};
+
+// Values never echoed back in an error message (a connection string may carry a password).
+const SECRETS: ReadonlySet<string> = new Set(['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'EVENTSTORE_URL']);
+
+/** Parses and checks the service's variables; throws ServiceConfigError naming each bad one and what it accepts. */
+export const parseServiceEnv = (env: NodeJS.ProcessEnv = process.env): ServiceEnv => {
+  const input = Object.fromEntries(
+    Object.keys(SERVICE_VARIABLES)
+      .map((name) => [name, env[name]?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = serviceEnvSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ServiceConfigError(
+    parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const raw = input[name];
+      const got = raw === undefined ? 'not set' : SECRETS.has(name) ? 'got a value (hidden)' : `got ${JSON.stringify(raw.slice(0, 80))}`;
+      return `${name}: ${issue.message} (${got}); accepts ${SERVICE_VARIABLES[name as keyof ServiceEnv] ?? 'see README'}`;
+    }),
+  );
+};
+
+export type ServiceAdapterOptions = {
+  /** Only recording and replay-access keep media; the others get no object store. */
+  objectStore?: boolean;
+};
+
+export type ServiceAdapters = ContextAdapters & {
+  /** One line per adapter, for the boot log (no secrets). */
+  description: string[];
+  /** Choices that are valid for a developer but not for a deployment. */
+  warnings: string[];
+  close(): Promise<void>;
 };
 
 /**
- * The adapters of one distributed service, chosen from the environment: its own SQLite event store under
- * DATA_DIR, Kafka for the bus, and a filesystem object store unless S3 is configured.
+ * The adapters of one distributed service, chosen from the environment: KurrentDB when EVENTSTORE_URL is set,
+ * else its own SQLite file under DATA_DIR; Kafka for the bus (required); S3 when S3_BUCKET is set, else a local
+ * folder under DATA_DIR (valid only when every service that reads the objects runs on the same host).
  */
-export function adaptersFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ContextAdapters {
-  const parsed = serviceEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    throw new ServiceConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0]);
-        return `${name}: ${i.message}; accepts ${ACCEPTS[name] ?? 'see README'}`;
-      }),
-    );
+export function adaptersFromEnv(service: string, env: NodeJS.ProcessEnv = process.env, options: ServiceAdapterOptions = {}): ServiceAdapters {
+  const config = parseServiceEnv(env);
+  const description: string[] = [];
+  const warnings: string[] = [];
+  const dataDir = resolve(config.DATA_DIR);
+  const needsDataDir = !config.EVENTSTORE_URL || (options.objectStore !== false && !config.S3_BUCKET);
+  if (needsDataDir) mkdirSync(dataDir, { recursive: true });
+
+  let eventStore: EventStore;
+  if (config.EVENTSTORE_URL) {
+    const namespace = config.EVENTSTORE_STREAM_PREFIX ?? service;
+    eventStore = new EsdbEventStore({ connectionString: config.EVENTSTORE_URL, namespace });
+    description.push(`event store: KurrentDB, streams under '${namespace}.'`);
+  } else {
+    const path = join(dataDir, `${service}.events.sqlite`);
+    eventStore = new SqliteEventStore({ path });
+    description.push(`event store: SQLite ${path}`);
   }
-  const { DATA_DIR, KAFKA_BROKERS } = parsed.data;
-  mkdirSync(DATA_DIR, { recursive: true });
+
+  const kafka = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: `vgp-${service}` });
+  const bus: MessageBus = config.KAFKA_NAMESPACE ? new NamespacedMessageBus(kafka, config.KAFKA_NAMESPACE) : kafka;
+  description.push(`bus: Kafka ${config.KAFKA_BROKERS.join(',')}${config.KAFKA_NAMESPACE ? `, topics and groups under '${config.KAFKA_NAMESPACE}.'` : ''}`);
+
+  let objectStore: ObjectStore | undefined;
+  let s3: S3ObjectStore | undefined;
+  if (options.objectStore !== false) {
+    if (config.S3_BUCKET) {
+      const keyPrefix = config.S3_KEY_PREFIX ? config.S3_KEY_PREFIX.replace(/\/?$/, '/') : undefined;
+      s3 = new S3ObjectStore({
+        bucket: config.S3_BUCKET,
+        keyPrefix,
+        serverSideEncryption: config.S3_SSE === 'none' ? false : config.S3_SSE,
+        client: {
+          region: config.S3_REGION,
+          endpoint: config.S3_ENDPOINT,
+          forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+          credentials:
+            config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY }
+              : undefined,
+        },
+      });
+      objectStore = s3;
+      description.push(`objects: S3 bucket ${config.S3_BUCKET}${keyPrefix ? `/${keyPrefix}` : ''} at ${config.S3_ENDPOINT ?? `AWS ${config.S3_REGION}`}`);
+    } else {
+      const root = join(dataDir, 'objects');
+      objectStore = new FsObjectStore({ root });
+      description.push(`objects: local folder ${root}`);
+      warnings.push(
+        `objects are kept in the local folder ${root}: valid only when recording and replay-access run on this host with the same DATA_DIR; set S3_BUCKET (and S3_ENDPOINT) for a deployment`,
+      );
+    }
+  }
+
   return {
-    eventStore: new SqliteEventStore({ path: join(DATA_DIR, `${service}.events.sqlite`) }),
-    bus: new KafkaMessageBus({ brokers: KAFKA_BROKERS, clientId: `vgp-${service}` }),
-    objectStore: new FsObjectStore({ root: join(DATA_DIR, 'objects') }),
+    eventStore,
+    bus,
+    objectStore,
+    description,
+    warnings,
+    close: async () => {
+      await Promise.allSettled([bus.close()]);
+      await Promise.allSettled([eventStore.close()]);
+      s3?.close();
+    },
   };
 }

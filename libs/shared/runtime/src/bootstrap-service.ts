@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
-import { adaptersFromEnv } from './adapters-from-env';
+import { adaptersFromEnv, ServiceAdapterOptions } from './adapters-from-env';
 
 @Module({})
 class ServiceModule {
@@ -10,17 +10,29 @@ class ServiceModule {
 }
 
 /** Runs one context as its own process: adapters from the environment, the context's module, HTTP. */
-export function bootstrapService(service: string, contextModule: (adapters: ContextAdapters) => DynamicModule): void {
+export function bootstrapService(
+  service: string,
+  contextModule: (adapters: ContextAdapters) => DynamicModule,
+  options: ServiceAdapterOptions = {},
+): void {
   const run = async () => {
-    const adapters = adaptersFromEnv(service);
+    const adapters = adaptersFromEnv(service, process.env, options);
     const app = await createHttpApp(ServiceModule.forRoot(service, contextModule(adapters)), { serviceName: `${service}-service` });
     const url = await listen(app);
-    new Logger('bootstrap').log(`${service}-service listening on ${url}`);
+    const logger = new Logger('bootstrap');
+    for (const line of adapters.description) logger.log(line);
+    for (const warning of adapters.warnings) logger.warn(warning);
+    logger.log(`${service}-service listening on ${url}`);
+    let stopping = false;
     const stop = async () => {
-      await app.close();
-      await adapters.bus.close();
-      await adapters.eventStore.close();
-      process.exit(0);
+      if (stopping) return;
+      stopping = true;
+      try {
+        await app.close();
+        await adapters.close();
+      } finally {
+        process.exit(0);
+      }
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -1,2 +1,3 @@
 export * from './adapters-from-env';
 export * from './bootstrap-service';
+export * from './namespaced-message-bus';

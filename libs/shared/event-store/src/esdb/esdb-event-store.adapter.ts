@@ -39,6 +39,11 @@ export type EsdbEventStoreOptions = {
   checkpointEvery?: number;
   /** Store clock, for events appended without `occurredAt`. */
   now?: () => Date;
+  /**
+   * Lets several services share one server: this store's streams are `<namespace>.<streamId>` there, it reads
+   * and subscribes to its own namespace only, and hands stream ids back without it. Unset: streams as named.
+   */
+  namespace?: string;
 };
 
 /** What the store keeps in an event's metadata (everything of the envelope that is not data). */
@@ -75,8 +80,13 @@ export class EsdbEventStore implements EventStore {
   private readonly retryBackoffMs: number;
   private readonly checkpointEvery: number;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly prefix: string;
 
   constructor(options: EsdbEventStoreOptions) {
+    if (options.namespace !== undefined && !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(options.namespace)) {
+      throw new RangeError(`event store namespace ${JSON.stringify(options.namespace)}: use [A-Za-z0-9._-], not starting with '.'`);
+    }
+    this.prefix = options.namespace ? `${options.namespace}.` : '';
     this.client = KurrentDBClient.connectionString(options.connectionString);
     this.now = options.now ?? (() => new Date());
     this.retryBackoffMs = options.retryBackoffMs ?? 250;
@@ -106,7 +116,7 @@ export class EsdbEventStore implements EventStore {
     );
     let next: number;
     try {
-      const result = await this.client.appendToStream(streamId, payload, { streamState: toStreamState(expectedRevision) });
+      const result = await this.client.appendToStream(this.prefix + streamId, payload, { streamState: toStreamState(expectedRevision) });
       next = Number(result.nextExpectedRevision);
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
@@ -129,8 +139,8 @@ export class EsdbEventStore implements EventStore {
   async readStream(streamId: string, fromRevision = 0): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId, { fromRevision: BigInt(fromRevision), direction: FORWARDS })) {
-        const event = toStored(resolved as AllStreamResolvedEvent);
+      for await (const resolved of this.client.readStream(this.prefix + streamId, { fromRevision: BigInt(fromRevision), direction: FORWARDS })) {
+        const event = this.toStored(resolved as AllStreamResolvedEvent);
         if (event) out.push(event);
       }
     } catch (error) {
@@ -153,7 +163,7 @@ export class EsdbEventStore implements EventStore {
         ...(Number.isFinite(limit) ? { maxCount: BigInt(limit + 1) } : {}),
       });
       for await (const resolved of read) {
-        const event = toStored(resolved);
+        const event = this.toStored(resolved);
         if (!event || event.position <= after) continue;
         out.push(event);
         if (out.length >= limit) break;
@@ -180,7 +190,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   async readCheckpoint(subscriptionId: string): Promise<number | null> {
-    const stream = checkpointStream(subscriptionId);
+    const stream = this.prefix + checkpointStream(subscriptionId);
     try {
       for await (const resolved of this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
         return (resolved.event?.data as { position: number } | undefined)?.position ?? null;
@@ -193,7 +203,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   async storeCheckpoint(subscriptionId: string, position: number): Promise<void> {
-    const stream = checkpointStream(subscriptionId);
+    const stream = this.prefix + checkpointStream(subscriptionId);
     try {
       await this.client.appendToStream(stream, jsonEvent({ type: 'CheckpointStored', data: { position } }));
       // Only the latest checkpoint matters; the server scavenges older ones.
@@ -241,7 +251,7 @@ export class EsdbEventStore implements EventStore {
     // System streams ($...) and checkpoint streams are never part of the history.
     const exclude = `(?!\\$)(?!${CHECKPOINT_CATEGORY}-)`;
     const only = categories?.length ? `(${categories.map(escapeRegex).join('|')})(-|$)` : '';
-    return streamNameFilter({ regex: `^${exclude}${only}` });
+    return streamNameFilter({ regex: `^${escapeRegex(this.prefix)}${exclude}${only}` });
   }
 
   /** The position of the newest event the filter lets through, or 0 when there is none. */
@@ -259,6 +269,13 @@ export class EsdbEventStore implements EventStore {
 
   get kurrent(): KurrentDBClient {
     return this.client;
+  }
+
+  /** The stored event with its stream id as the store's users name it; null for what is not theirs. */
+  toStored(resolved: AllStreamResolvedEvent): StoredEvent | null {
+    const streamId = resolved.event?.streamId;
+    if (!streamId?.startsWith(this.prefix)) return null;
+    return toStored(resolved, streamId.slice(this.prefix.length));
   }
 
   unavailable(what: string, error: unknown): Error {
@@ -325,7 +342,7 @@ class EsdbSubscription implements Subscription {
         });
         for await (const resolved of this.source) {
           if (this.stopped) return;
-          const event = toStored(resolved);
+          const event = this.store.toStored(resolved);
           if (!event || event.position <= this.handledPosition) continue;
           await this.handle(event);
         }
@@ -365,15 +382,15 @@ class EsdbSubscription implements Subscription {
 const toStreamState = (expected: ExpectedRevision): AppendStreamState =>
   typeof expected === 'number' ? BigInt(expected) : expected;
 
-const toStored = (resolved: AllStreamResolvedEvent): StoredEvent | null => {
+const toStored = (resolved: AllStreamResolvedEvent, streamId: string): StoredEvent | null => {
   const e = resolved.event;
-  if (!e || !e.isJson || e.type.startsWith('$') || categoryOf(e.streamId) === CHECKPOINT_CATEGORY) return null;
+  if (!e || !e.isJson || e.type.startsWith('$') || categoryOf(streamId) === CHECKPOINT_CATEGORY) return null;
   const m = e.metadata as unknown as StoredMetadata;
   return {
     id: e.id,
     type: e.type,
     schemaVersion: m.schemaVersion,
-    streamId: e.streamId,
+    streamId,
     revision: Number(e.revision),
     position: positionOf(e.position),
     occurredAt: m.occurredAt,
