@@ -1,3 +1,4 @@
+import { KeyedMutex } from '@vgp/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, Role } from '@vgp/contracts';
@@ -5,7 +6,6 @@ import { EVENT_STORE, EventStore, StoredEvent, WrongExpectedRevision } from '@vg
 import { ConsultationCommand, ConsultationEvent, ConsultationState, decide, evolve, initialState } from '../domain/consultation.decider';
 import { ConsultationNotFound } from '../domain/consultation.errors';
 import { ConsultationsProjection, ConsultationView } from '../infrastructure/consultations.projection';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
 
 export type WriteRequest = {
   /** The clinic whose bookings this write may clash with: the caller's clinic. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { StoredEvent } from '@vgp/event-store';
+import { Projection, StoredEvent } from '@vgp/event-store';
 import { BookingFact, bookingFactOf, BookingFactEvent, bindingOf, CallBinding, CallFact, CallFactEvent, evolveCallFact } from '../domain/call-binding';
-import { Projection } from './projection';
 
 const CALL_EVENTS = new Set(['CallStarted', 'MediaModeSwitched', 'CallEnded', 'ParticipantJoined', 'ParticipantLeft']);
 

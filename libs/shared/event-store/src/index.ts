@@ -2,3 +2,4 @@ export * from './event-store.port';
 export * from './upcasters';
 export * from './catch-up-subscription';
 export * from './sqlite-event-store.adapter';
+export * from './in-memory-projection';

@@ -20,3 +20,4 @@ export * from './context-adapters';
 export * from './http-hooks';
 export * from './http-app';
 export * from './platform.module';
+export * from './keyed-mutex';

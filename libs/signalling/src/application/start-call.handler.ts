@@ -1,3 +1,4 @@
+import { KeyedMutex } from '@vgp/platform';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { decide, OpenCall } from '../domain/call.decider';
@@ -5,7 +6,6 @@ import { CallAlreadyActive } from '../domain/call.errors';
 import { CallsProjection } from '../infrastructure/calls.projection';
 import { CallFactsProvider } from './call-facts';
 import { CallStreams } from './call-streams';
-import { KeyedMutex } from './keyed-mutex';
 import { StartCallCommand, StartCallResult } from './start-call.command';
 
 @CommandHandler(StartCallCommand)

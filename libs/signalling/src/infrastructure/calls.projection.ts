@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { StoredEvent } from '@vgp/event-store';
+import { Projection, StoredEvent } from '@vgp/event-store';
 import { CallEvent, CallState, evolve, OpenCall } from '../domain/call.decider';
-import { Projection } from './projection';
 
 export type CallChangeListener = (event: CallEvent, call: OpenCall) => void;
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConsultationEventData } from '@vgp/contracts';
-import { StoredEvent } from '@vgp/event-store';
+import { Projection, StoredEvent } from '@vgp/event-store';
 import { ConsultationFacts } from '../domain/call.decider';
-import { Projection } from './projection';
 
 /** Booking facts as the inbox copied them: who may call, and when. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { EventStore, StoredEvent, Subscription } from '@vgp/event-store';
+import { EventStore, StoredEvent, Subscription } from './event-store.port';
 
 /**
  * An in-memory read model of the context's own store, rebuilt from position 0 at every start.
