@@ -76,7 +76,7 @@ const renderReport = (sections: Map<string, string>, date: string, machineLines:
     '',
     '```bash',
     'npm ci',
-    'npm run bench                          # every benchmark (about 2.5 minutes on 2 cores)',
+    'npm run bench                          # every benchmark (2 to 3.5 minutes on 2 cores, with Kafka up)',
     'npm run bench -- http audit-query      # only some: ' + BENCHMARKS.map((b) => b.name).join(', '),
     'tools/services/up kafka                # first, for kafka-throughput (otherwise it is skipped)',
     '```',

@@ -44,6 +44,8 @@ export type DistributedOptions = {
   host?: string;
   /** How long one service may take to answer /health/ready. */
   readyTimeoutMs?: number;
+  /** Tries per service start: one that crashes while booting is started again (default 3). */
+  startAttempts?: number;
   /** Each line a service prints; it is also always appended to its log file. */
   onOutput?: (service: ServiceName, line: string) => void;
 };
@@ -121,7 +123,7 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
     // All at once: each waits for its own readiness; Kafka groups read from the earliest offset when new.
     await Promise.all([...services.values()].map((s) => s.restart()));
     gateway = await startGateway({
-      upstreams: Object.fromEntries(SERVICE_NAMES.map((name) => [name, services.get(name)!.url])) as Record<ServiceName, string>,
+      upstreams: Object.fromEntries([...services].map(([name, service]) => [name, service.url])) as Record<ServiceName, string>,
       port: options.port ?? 0,
       host,
     });
@@ -170,6 +172,21 @@ class ManagedService implements ServiceProcess {
 
   async restart(): Promise<void> {
     if (this.child) await this.kill('SIGTERM');
+    const attempts = this.options.startAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.startOnce();
+      if (!failure) return;
+      // Like an orchestrator's restart policy: a service that crashes while booting (e.g. Kafka still
+      // electing leaders for topics another service just created) gets a few more tries.
+      if (!failure.exited || attempt >= attempts) throw new Error(failure.message);
+      this.log.write(`=== ${this.name} crashed while starting (attempt ${attempt} of ${attempts}); starting it again ===\n`);
+      this.options.onOutput?.(this.name, `crashed while starting (attempt ${attempt} of ${attempts}); starting it again`);
+      await sleep(1_000);
+    }
+  }
+
+  /** Spawns the service and waits for /health/ready; answers why it failed, or null when it is ready. */
+  private async startOnce(): Promise<{ exited: boolean; message: string } | null> {
     const dataDir = join(this.baseDir, this.name);
     mkdirSync(dataDir, { recursive: true });
     // The children are plain Node: Jest's VM-module flag (in NODE_OPTIONS) is not theirs.
@@ -209,23 +226,25 @@ class ManagedService implements ServiceProcess {
         this.options.onOutput?.(this.name, line);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
 
-    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
+    const timeout = this.options.readyTimeoutMs ?? 90_000;
+    const deadline = Date.now() + timeout;
     for (;;) {
       if (exitCode !== null) {
-        throw new Error(`${this.name}-service exited (${exitCode}) before it was ready; see ${this.logFile}:\n${tail.join('\n')}`);
+        await this.exited;
+        return { exited: true, message: `${this.name}-service exited (${exitCode}) before it was ready; see ${this.logFile}:\n${tail.join('\n')}` };
       }
       try {
         const answer = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
-        if (answer.ok) return;
+        if (answer.ok) return null;
       } catch {
         // not listening yet
       }
       if (Date.now() > deadline) {
         await this.kill('SIGKILL');
-        throw new Error(`${this.name}-service was not ready within ${this.options.readyTimeoutMs ?? 90_000} ms; see ${this.logFile}:\n${tail.join('\n')}`);
+        return { exited: false, message: `${this.name}-service was not ready within ${timeout} ms; see ${this.logFile}:\n${tail.join('\n')}` };
       }
       await sleep(250);
     }

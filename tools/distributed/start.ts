@@ -12,7 +12,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const base = Number(process.env.SERVICES_BASE_PORT ?? 3101);
   const servicePorts = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, base + i]));
-  const env = {
+  const env: Record<string, string> = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     ...localServicesEnv(),
     // The topics and consumer groups of this dev platform; the test servers' other users keep theirs.
@@ -32,7 +32,7 @@ async function main() {
   const { url } = platform;
   console.log(`
 Virtual-GP consultation platform (distributed mode) is running at ${url}
-${SERVICE_NAMES.map((n) => `  ${n.padEnd(width)}  ${platform.services.get(n)!.url}  (docs ${platform.services.get(n)!.url}/docs)`).join('\n')}
+${[...platform.services.values()].map((s) => `  ${s.name.padEnd(width)}  ${s.url}  (docs ${s.url}/docs)`).join('\n')}
   gateway        ${url}  (health ${url}/health/ready)
 Kafka ${env.KAFKA_BROKERS} (topics under '${env.KAFKA_NAMESPACE}.'), S3 ${env.S3_ENDPOINT}/${env.S3_BUCKET}/${env.S3_KEY_PREFIX}
 The dev JWT secret is new for this run: tokens from an earlier run are refused.

@@ -5,4 +5,5 @@ export * from './contracts/event-store.contract';
 export * from './contracts/integration-events.builder';
 export * from './contracts/message-bus.contract';
 export * from './contracts/object-store.contract';
+export * from './contracts/read-model.contract';
 export * from './services/test-services';

@@ -12,7 +12,10 @@ import {
   initialState,
   Sha256,
 } from '../domain/audit-chain';
+import { isCheckpointDue } from '../domain/audit-checkpoint';
 import { entryEventId } from '../infrastructure/node-sha256';
+import { AuditCheckpointWriter, ChainHead } from './audit-checkpoint.writer';
+import { AUDIT_SETTINGS, AuditSettings } from './audit.settings';
 import { AUDIT_SHA256 } from './audit.tokens';
 
 /**
@@ -25,11 +28,15 @@ export class AuditChainAppender {
   private readonly logger = new Logger('AuditChainAppender');
   private state: AuditChainState = initialState();
   private subscription: Subscription | null = null;
+  /** A due checkpoint that could not be written; the next entry retries it. */
+  private checkpointOwed = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AUDIT_SHA256) private readonly sha256: Sha256,
     private readonly metadata: EventMetadataFactory,
+    private readonly checkpoints: AuditCheckpointWriter,
+    @Inject(AUDIT_SETTINGS) private readonly settings: AuditSettings,
   ) {}
 
   async start(): Promise<void> {
@@ -46,6 +53,11 @@ export class AuditChainAppender {
   async caughtUp(): Promise<void> {
     if (!this.subscription) throw new Error('the audit chain appender is not running');
     await this.subscription.caughtUp();
+  }
+
+  /** The last entry chained so far. */
+  get head(): ChainHead {
+    return { seq: this.state.seq, headHash: this.state.headHash };
   }
 
   async stop(): Promise<void> {
@@ -73,6 +85,18 @@ export class AuditChainAppender {
       throw error;
     }
     this.state = evolve(this.state, recorded);
+    if (this.checkpointOwed || isCheckpointDue(recorded.data.seq, this.settings.checkpointEvery)) await this.checkpoint(source);
+  }
+
+  private async checkpoint(cause: AuditSource): Promise<void> {
+    try {
+      await this.checkpoints.checkpoint(this.head, new Date(), this.metadata.causedBy(cause));
+      this.checkpointOwed = false;
+    } catch (error) {
+      // The entry is chained; its checkpoint is retried with the next one rather than lost.
+      this.checkpointOwed = true;
+      this.logger.warn(`audit checkpoint at seq ${this.state.seq} failed (${error instanceof Error ? error.name : 'error'}); retrying with the next entry`);
+    }
   }
 
   private async rebuild(): Promise<void> {

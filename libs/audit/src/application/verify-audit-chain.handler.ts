@@ -1,23 +1,29 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore } from '@vgp/event-store';
-import { AUDIT_STREAM, AuditEntry, ChainVerification, Sha256, verifyChain } from '../domain/audit-chain';
+import { AUDIT_STREAM, AuditEntry, Sha256 } from '../domain/audit-chain';
+import { AuditCheckpoint, CHECKPOINT_STREAM, HistoryVerification, verifyHistory } from '../domain/audit-checkpoint';
+import { AUDIT_SIGNER, AuditSigner } from './audit-signer.port';
 import { AUDIT_SHA256 } from './audit.tokens';
 import { VerifyAuditChainQuery } from './verify-audit-chain.query';
 
-/** Recomputes the whole chain from the store itself, not from the in-memory read model. */
+/** Recomputes the whole chain, and checks every signed checkpoint against it, from the store itself (not the read model). */
 @QueryHandler(VerifyAuditChainQuery)
-export class VerifyAuditChainHandler implements IQueryHandler<VerifyAuditChainQuery, ChainVerification> {
+export class VerifyAuditChainHandler implements IQueryHandler<VerifyAuditChainQuery, HistoryVerification> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AUDIT_SHA256) private readonly sha256: Sha256,
+    @Inject(AUDIT_SIGNER) private readonly signer: AuditSigner,
   ) {}
 
-  async execute(): Promise<ChainVerification> {
-    const stored = await this.store.readStream(AUDIT_STREAM);
-    return verifyChain(
-      stored.map((event) => event.data as AuditEntry),
+  async execute(): Promise<HistoryVerification> {
+    const [entries, checkpoints] = await Promise.all([this.store.readStream(AUDIT_STREAM), this.store.readStream(CHECKPOINT_STREAM)]);
+    return verifyHistory(
+      entries.map((event) => event.data as AuditEntry),
+      checkpoints.filter((event) => event.type === 'AuditCheckpointSigned').map((event) => event.data as AuditCheckpoint),
       this.sha256,
+      this.signer.checkSignature,
+      this.signer.trustedKeyIds,
     );
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EventStore, Subscription } from '@vgp/event-store';
-import { Ownership } from '../domain/access-log';
+import { Ownership, REPLAY_ACTIONS } from '../domain/access-log';
 import { AuditChainState, AuditEntry, AuditIndex, evolve, indexOf, initialState } from '../domain/audit-chain';
+import { AuthorizationFacts, emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts';
 
 /**
  * The audit log in memory, in chain order, folded from `auditlog-main`. Bindings learnt later
@@ -12,6 +13,9 @@ import { AuditChainState, AuditEntry, AuditIndex, evolve, indexOf, initialState 
 export class AuditLogProjection {
   private readonly entries: AuditEntry[] = [];
   private state: AuditChainState = initialState();
+  private readonly facts: AuthorizationFacts = emptyAuthorizationFacts();
+  /** Replay entries ordered by when they happened (chain order is arrival order, which topics may skew). */
+  private readonly timeline: { at: number; entry: AuditEntry }[] = [];
   private subscription: Subscription | null = null;
 
   start(store: EventStore): void {
@@ -21,6 +25,8 @@ export class AuditLogProjection {
       const entry = event.data as AuditEntry;
       this.entries.push(entry);
       this.state = evolve(this.state, { type: 'AuditEntryRecorded', data: entry });
+      learnAuthorizationFact(this.facts, entry.source);
+      if (REPLAY_ACTIONS.includes(entry.sourceType)) this.addToTimeline(entry);
     });
   }
 
@@ -44,6 +50,16 @@ export class AuditLogProjection {
     return this.entries;
   }
 
+  /** Replay entries with from <= occurredAt < to (ms), oldest first: a binary search, not a scan. */
+  *replayEntriesBetween(from: number, to: number): Generator<AuditEntry> {
+    for (let i = this.firstAtOrAfter(from); i < this.timeline.length && this.timeline[i].at < to; i++) yield this.timeline[i].entry;
+  }
+
+  /** Booking, recording and consent-share facts of the whole history, for the second check. */
+  get authorizationFacts(): AuthorizationFacts {
+    return this.facts;
+  }
+
   /** The entry's search fields as recorded, plus whatever the bindings known now add. */
   resolvedIndex(entry: AuditEntry): AuditIndex {
     const now = indexOf(this.state, entry.source);
@@ -64,5 +80,28 @@ export class AuditLogProjection {
       ownerOfRecording: (id) => this.state.recordings.get(id),
       ownerOfConsultation: (id) => this.state.consultations.get(id),
     };
+  }
+
+  private addToTimeline(entry: AuditEntry): void {
+    const at = Date.parse(entry.source.occurredAt);
+    const item = { at: Number.isNaN(at) ? 0 : at, entry };
+    const last = this.timeline[this.timeline.length - 1];
+    if (!last || last.at <= item.at) {
+      this.timeline.push(item);
+      return;
+    }
+    // Late arrivals from another topic: insert after everything at or before their time.
+    this.timeline.splice(this.firstAtOrAfter(item.at + 1), 0, item);
+  }
+
+  private firstAtOrAfter(at: number): number {
+    let lo = 0;
+    let hi = this.timeline.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timeline[mid].at < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

@@ -1,0 +1,38 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { FhirAuditEvent, fhirAuditEventOf, FhirBundle, fhirDateRange, fhirScopeOf, fhirSearchsetOf, matchesFhirSearch } from '../domain/fhir-audit-event';
+import { AuditLogProjection } from '../infrastructure/audit-log.projection';
+import { FhirAuditSearchParams, SearchFhirAuditEventsQuery } from './search-fhir-audit-events.query';
+
+/** BALP-shaped AuditEvents of the officer's clinic, oldest first, through the time index. */
+@QueryHandler(SearchFhirAuditEventsQuery)
+export class SearchFhirAuditEventsHandler implements IQueryHandler<SearchFhirAuditEventsQuery, FhirBundle> {
+  constructor(private readonly log: AuditLogProjection) {}
+
+  async execute({ officer, params, path }: SearchFhirAuditEventsQuery): Promise<FhirBundle> {
+    await this.log.caughtUp();
+    const { earliest, latest } = fhirDateRange(params.dates);
+    const search = { patient: params.patient, agent: params.agent, entity: params.entity, earliest, latest };
+    const owners = this.log.ownership;
+    const page: FhirAuditEvent[] = [];
+    let total = 0;
+    for (const stored of this.log.replayEntriesBetween(earliest, latest + 1)) {
+      const entry = { ...stored, ...this.log.resolvedIndex(stored) };
+      if (!entry.clinicIds.includes(officer.clinicId)) continue;
+      const scope = fhirScopeOf(entry, owners, officer.clinicId);
+      if (!matchesFhirSearch(entry, scope, search)) continue;
+      if (total >= params.offset && page.length < params.count) page.push(fhirAuditEventOf(entry, scope));
+      total++;
+    }
+    const more = params.offset + page.length < total;
+    return fhirSearchsetOf(page, total, { self: linkTo(path, params, params.offset), next: more ? linkTo(path, params, params.offset + params.count) : null });
+  }
+}
+
+const linkTo = (path: string, params: FhirAuditSearchParams, offset: number): string => {
+  const query = new URLSearchParams();
+  for (const key of ['patient', 'agent', 'entity'] as const) if (params[key] !== undefined) query.append(key, params[key]);
+  params.dates.forEach((date) => query.append('date', date));
+  query.append('_count', String(params.count));
+  if (offset > 0) query.append('_offset', String(offset));
+  return `${path}?${query.toString()}`;
+};

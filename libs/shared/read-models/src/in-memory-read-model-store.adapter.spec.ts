@@ -1,0 +1,7 @@
+import { describeReadModelStoreContract } from '@vgp/testing';
+import { InMemoryReadModelStore } from './in-memory-read-model-store.adapter';
+
+describeReadModelStoreContract('InMemoryReadModelStore', async () => {
+  const store = new InMemoryReadModelStore();
+  return { store, collectionNames: () => store.collectionNames(), cleanup: () => store.close() };
+});

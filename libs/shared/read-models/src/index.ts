@@ -1,0 +1,4 @@
+export * from './read-model-store.port';
+export * from './in-memory-read-model-store.adapter';
+export * from './projection-runner';
+export * from './examples/consultations-by-patient.projection';

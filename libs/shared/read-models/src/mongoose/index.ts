@@ -1,0 +1,1 @@
+export * from './mongoose-read-model-store.adapter';
