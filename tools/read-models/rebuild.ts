@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     const collections = projectionCollections(projection).join(', ');
     console.log(
       `${projection.name}: ${applied} events applied into generation ${result.generation} of ${collections} in ${dbName}; ` +
-        `switched over from ${result.previousGeneration === null ? 'nothing' : `generation '${result.previousGeneration}'`}, which is dropped.`,
+        (result.previousGeneration === null ? 'the first generation.' : `switched over; the previous generation '${result.previousGeneration}' is dropped.`),
     );
     return 0;
   } catch (error) {

@@ -3,15 +3,23 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TOPICS } from '@vgp/contracts';
 import { EVENT_STORE, EventStore } from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox } from '@vgp/messaging';
-import { ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { AppConfig, ContextAdapters, HealthRegistry } from '@vgp/platform';
 import { AccessLogController } from './api/access-log.controller';
+import { AuditFhirController } from './api/audit-fhir.controller';
 import { AuditController } from './api/audit.controller';
 import { AuditChainAppender } from './application/audit-chain.appender';
+import { AuditCheckpointWriter } from './application/audit-checkpoint.writer';
+import { AUDIT_SIGNER } from './application/audit-signer.port';
+import { AUDIT_SETTINGS, auditSettingsFromEnv } from './application/audit.settings';
 import { AUDIT_SHA256 } from './application/audit.tokens';
 import { GetAccessLogHandler } from './application/get-access-log.handler';
+import { ReconstructIncidentHandler } from './application/reconstruct-incident.handler';
 import { SearchAuditEventsHandler } from './application/search-audit-events.handler';
+import { SearchFhirAuditEventsHandler } from './application/search-fhir-audit-events.handler';
+import { SignAuditCheckpointHandler } from './application/sign-audit-checkpoint.handler';
 import { VerifyAuditChainHandler } from './application/verify-audit-chain.handler';
 import { AuditLogProjection } from './infrastructure/audit-log.projection';
+import { auditSignerFromEnv } from './infrastructure/ed25519-audit-signer';
 import { nodeSha256 } from './infrastructure/node-sha256';
 
 export const AUDIT_GROUP_ID = 'audit';
@@ -38,16 +46,23 @@ export class AuditModule implements OnModuleInit, OnModuleDestroy {
     return {
       module: AuditModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [AuditController, AccessLogController],
+      controllers: [AuditController, AuditFhirController, AccessLogController],
       providers: [
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: MESSAGE_BUS, useValue: adapters.bus },
         { provide: AUDIT_SHA256, useValue: nodeSha256 },
+        // AUDIT_CHECKPOINT_EVERY and AUDIT_SIGNING_KEY are read here, at module init; a bad value fails boot naming it.
+        { provide: AUDIT_SETTINGS, useFactory: () => auditSettingsFromEnv(process.env) },
+        { provide: AUDIT_SIGNER, useFactory: (config: AppConfig) => auditSignerFromEnv(process.env, config.isProduction), inject: [AppConfig] },
+        AuditCheckpointWriter,
         AuditChainAppender,
         AuditLogProjection,
         SearchAuditEventsHandler,
         VerifyAuditChainHandler,
         GetAccessLogHandler,
+        ReconstructIncidentHandler,
+        SearchFhirAuditEventsHandler,
+        SignAuditCheckpointHandler,
       ],
     };
   }

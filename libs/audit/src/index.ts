@@ -1,5 +1,14 @@
 export * from './audit.module';
 export * from './domain/audit-chain';
 export * from './domain/access-log';
+export * from './domain/authorization-facts';
+export * from './domain/exposure-detector';
+export * from './domain/incident-reconstruction';
+export * from './domain/audit-checkpoint';
+export * from './domain/fhir-audit-event';
 export { AuditLogProjection } from './infrastructure/audit-log.projection';
 export { AUDIT_SHA256 } from './application/audit.tokens';
+export { AUDIT_SIGNER } from './application/audit-signer.port';
+export type { AuditSigner } from './application/audit-signer.port';
+export { CHECKPOINT_EVERY_VARIABLE } from './application/audit.settings';
+export { SIGNING_KEY_VARIABLE } from './infrastructure/ed25519-audit-signer';

@@ -4,7 +4,7 @@ import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } 
 
 const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const RESOURCE_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export const MAX_AUDIT_PAGE = 500;
 export const DEFAULT_AUDIT_PAGE = 100;

@@ -148,6 +148,14 @@ export const FHIR_DATE_PARAM = /^(eq|ge|gt|le|lt)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{
 
 const DAY_MS = 86_400_000;
 
+/** A `date` parameter naming a day or time that does not exist (2026-02-30, 25:00). */
+export class InvalidFhirDate extends Error {
+  constructor(readonly value: string) {
+    super(`not a FHIR date parameter: ${value}`);
+    this.name = 'InvalidFhirDate';
+  }
+}
+
 /**
  * Turns FHIR `date` parameters into one inclusive range, honouring their precision: `ge2026-03-01`
  * starts at that day's first millisecond, `le2026-03-01` ends at its last, `gt`/`lt` exclude the
@@ -158,9 +166,13 @@ export const fhirDateRange = (values: readonly string[]): { earliest: number; la
   let latest = Infinity;
   for (const value of values) {
     const match = FHIR_DATE_PARAM.exec(value);
-    if (!match) throw new Error(`not a FHIR date parameter: ${value}`);
+    if (!match) throw new InvalidFhirDate(value);
     const [, prefix = 'eq', day, time] = match;
-    const first = Date.parse(time ? `${day}${time}` : `${day}T00:00:00.000Z`);
+    const midnight = Date.parse(`${day}T00:00:00.000Z`);
+    // Date.parse rolls 2026-02-30 over into March; a day must read back as itself.
+    if (Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) throw new InvalidFhirDate(value);
+    const first = time ? Date.parse(`${day}${time}`) : midnight;
+    if (Number.isNaN(first)) throw new InvalidFhirDate(value);
     const last = time ? first : first + DAY_MS - 1;
     if (prefix === 'ge' || prefix === 'eq') earliest = Math.max(earliest, first);
     if (prefix === 'gt') earliest = Math.max(earliest, last + 1);

@@ -54,6 +54,8 @@ const streamKey = (streamId: string): string =>
  */
 export class BackedReadModelStore implements ReadModelStore {
   private readonly shared: Shared;
+  /** A rebuild's view: the highest checkpoint its writes carried, not yet stored. */
+  private pendingCheckpoint: number | null = null;
 
   constructor(
     protected readonly backend: DocumentBackend,
@@ -91,7 +93,11 @@ export class BackedReadModelStore implements ReadModelStore {
     await this.prepare(collection, physical);
     const key = streamKey(guard.streamId);
     const cpKey = checkpointKey(checkpoint.projection, generation);
-    const raise = () => this.queued(`checkpoint\u0000${cpKey}`, () => this.backend.raiseCheckpoint(cpKey, checkpoint.position));
+    // Nobody reads a generation under construction: its checkpoint is written once, before the switch.
+    const raise = async () =>
+      this.pin
+        ? void (this.pendingCheckpoint = Math.max(this.pendingCheckpoint ?? 0, checkpoint.position))
+        : this.queued(`checkpoint\u0000${cpKey}`, () => this.backend.raiseCheckpoint(cpKey, checkpoint.position));
     // FerretDB v1 evaluates an update's filter and writes in separate steps, so two concurrent
     // compare-and-swaps on one document can both win; writes to one document are queued in this process.
     // Across processes the compare-and-swap holds on MongoDB; on FerretDB one runner per projection must.
@@ -157,6 +163,7 @@ export class BackedReadModelStore implements ReadModelStore {
       this.backend.readCheckpoint(checkpointKey(projection, generation)),
       ...(record?.collections ?? []).map((collection) => this.backend.maxPosition(physicalName(collection, generation))),
     ]);
+    if (this.pin?.projection === projection) positions.push(this.pendingCheckpoint);
     const known = positions.filter((p): p is number => p !== null);
     return known.length ? Math.max(...known) : null;
   }
@@ -188,6 +195,7 @@ export class BackedReadModelStore implements ReadModelStore {
       await dropTarget();
       throw error;
     }
+    if (target.pendingCheckpoint !== null) await this.backend.raiseCheckpoint(checkpointKey(projection, generation), target.pendingCheckpoint);
     if (!(await this.backend.switchGeneration(projection, before, { generation, collections: [...collections] }))) {
       await dropTarget();
       throw new RebuildConflict(projection);

@@ -69,7 +69,8 @@ export interface ReadModelStore {
   readCheckpoint(projection: string): Promise<number | null>;
   /**
    * Builds the projection from nothing into a fresh generation of `collections` (physical names
-   * `<collection>__rebuild_<ts>`) through the store `run` is given, then makes that generation the one
+   * `<collection>__rebuild_<ts>`) through the store `run` is given (which stores its checkpoint once, just
+   * before the switch: nobody reads a generation under construction), then makes that generation the one
    * every reader and writer uses in a single atomic write, and drops the previous generation. Reads keep
    * being served by the previous generation until the switch. If `run` throws, the fresh generation is
    * dropped and nothing switches. The projection's live runner should be stopped around the switch: a
