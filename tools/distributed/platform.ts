@@ -44,7 +44,7 @@ export type DistributedOptions = {
   host?: string;
   /** How long one service may take to answer /health/ready. */
   readyTimeoutMs?: number;
-  /** Tries per service start: one that crashes while booting is started again (default 3). */
+  /** Tries per service start: one that crashes while booting is started again (default 5). */
   startAttempts?: number;
   /** Each line a service prints; it is also always appended to its log file. */
   onOutput?: (service: ServiceName, line: string) => void;
@@ -172,7 +172,7 @@ class ManagedService implements ServiceProcess {
 
   async restart(): Promise<void> {
     if (this.child) await this.kill('SIGTERM');
-    const attempts = this.options.startAttempts ?? 3;
+    const attempts = this.options.startAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const failure = await this.startOnce();
       if (!failure) return;

@@ -44,6 +44,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 
+const TOPIC_SETUP_ATTEMPTS = 15;
+const RETRIABLE_TOPIC_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER', 'REQUEST_TIMED_OUT']);
+const isRetriable = (error: unknown): boolean => {
+  const e = error as { type?: string; retriable?: boolean; name?: string };
+  return e?.retriable === true || RETRIABLE_TOPIC_ERRORS.has(e?.type ?? '') || e?.name === 'KafkaJSNumberOfRetriesExceeded';
+};
+
 /** Thrown inside eachMessage when the consumer is stopping: the message stays uncommitted and is redelivered. */
 class ConsumerStopping extends Error {}
 
@@ -139,10 +146,25 @@ export class KafkaMessageBus implements MessageBus {
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
-        eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          const isStopping = () => stopping || this.closed;
-          await this.deliver(options, maxAttempts, topic, partition, message, heartbeat, isStopping);
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        eachBatchAutoResolve: false,
+        // One commit per batch, of the last message whose handler succeeded (or that was dead-lettered):
+        // a crash redelivers at most the rest of the batch, which the consumer's inbox absorbs.
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const isStopping = () => stopping || this.closed || !isRunning() || isStale();
+          let next: string | null = null;
+          try {
+            for (const message of batch.messages) {
+              if (isStopping()) break;
+              await this.deliver(options, maxAttempts, batch.topic, batch.partition, message, heartbeat, isStopping);
+              resolveOffset(message.offset);
+              next = (BigInt(message.offset) + 1n).toString();
+              await heartbeat();
+            }
+          } finally {
+            if (next !== null && !isStale()) {
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+            }
+          }
         },
       });
     } catch (error) {
@@ -254,17 +276,29 @@ export class KafkaMessageBus implements MessageBus {
   private async ensureTopics(topics: string[]): Promise<void> {
     const missing = topics.filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
-    // createTopics is a no-op for existing topics; waitForLeaders makes the first produce/join succeed.
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: this.options.numPartitions,
-        replicationFactor: this.options.replicationFactor,
-      })),
-    });
+    // Several services creating the same new topics at once briefly see "does not host this
+    // topic-partition" while leaders are elected: that is retriable, so retry until metadata agrees.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // createTopics is a no-op for existing topics; waitForLeaders makes the first produce/join succeed.
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.numPartitions,
+            replicationFactor: this.options.replicationFactor,
+          })),
+        });
+        await this.admin.fetchTopicMetadata({ topics: missing });
+        break;
+      } catch (error) {
+        if (attempt >= TOPIC_SETUP_ATTEMPTS || !isRetriable(error)) throw error;
+        await sleep(Math.min(200 * attempt, 2_000));
+      }
+    }
     for (const t of missing) this.knownTopics.add(t);
   }
+
 
   private async withTimeout(what: string, work: () => Promise<void>, ms = this.options.publishTimeoutMs) {
     let timer: NodeJS.Timeout | undefined;
