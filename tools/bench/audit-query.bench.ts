@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbInstance, loadDuckDb } from './duckdb.loader';
 import { AuditEntry, AuditLogProjection, AuditSource, AUDIT_STREAM, decide, evolve, initialState, Sha256 } from '@vgp/audit';
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { EventMetadata, Role } from '@vgp/contracts';
@@ -147,7 +147,7 @@ export const auditQuery: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'vgp-bench-audit-'));
     const projection = new AuditLogProjection();
     let store: SqliteEventStore | null = null;
-    let duck: DuckDBInstance | null = null;
+    let duck: DuckDbInstance | null = null;
     try {
       progress.phase('generating and folding 100k events into the audit chain', 4);
       const sources = syntheticSources();
@@ -179,7 +179,7 @@ export const auditQuery: Benchmark = {
       const file = join(dir, 'audit-entries.ndjson');
       writeFileSync(file, entries.map((e) => JSON.stringify(e)).join('\n'));
       t0 = now();
-      duck = await DuckDBInstance.create(':memory:');
+      duck = await loadDuckDb().DuckDBInstance.create(':memory:');
       const db = await duck.connect();
       await db.run(`CREATE TABLE audit AS SELECT seq, hash, prevHash AS prev_hash, clinicIds AS clinic_ids, patientIds AS patient_ids,
           recordingIds AS recording_ids, consultationIds AS consultation_ids, source->>'id' AS event_id, source->>'type' AS action,
