@@ -162,7 +162,8 @@ const learn = (state: AuditChainState, source: AuditSource): void => {
   }
 };
 
-const BINDING_TYPES: readonly string[] = ['ConsultationBooked', 'CallStarted', 'RecordingStored'];
+/** The source types that teach the audit who a consultation or recording belongs to. */
+export const BINDING_TYPES: readonly string[] = ['ConsultationBooked', 'CallStarted', 'RecordingStored'];
 const PEOPLE_ROLES: readonly string[] = ['patient', 'clinician'];
 
 export type ChainProblem = 'seq_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'index_mismatch';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventStore, Subscription } from '@vgp/event-store';
 import { Ownership, REPLAY_ACTIONS } from '../domain/access-log';
-import { AuditChainState, AuditEntry, AuditIndex, evolve, indexOf, initialState } from '../domain/audit-chain';
+import { AuditChainState, AuditEntry, AuditIndex, BINDING_TYPES, evolve, indexOf, initialState } from '../domain/audit-chain';
 import { AuthorizationFacts, emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts';
 
 /**
@@ -17,6 +17,9 @@ export class AuditLogProjection {
   /** Replay entries ordered by when they happened (chain order is arrival order, which topics may skew). */
   private readonly timeline: { at: number; entry: AuditEntry }[] = [];
   private subscription: Subscription | null = null;
+  /** Moves whenever a binding fact arrives; resolved search fields are cached until it does. */
+  private bindingsVersion = 0;
+  private readonly resolved = new WeakMap<AuditEntry, { version: number; index: AuditIndex }>();
 
   start(store: EventStore): void {
     if (this.subscription) return;
@@ -25,6 +28,7 @@ export class AuditLogProjection {
       const entry = event.data as AuditEntry;
       this.entries.push(entry);
       this.state = evolve(this.state, { type: 'AuditEntryRecorded', data: entry });
+      if (BINDING_TYPES.includes(entry.sourceType)) this.bindingsVersion++;
       learnAuthorizationFact(this.facts, entry.source);
       if (REPLAY_ACTIONS.includes(entry.sourceType)) this.addToTimeline(entry);
     });
@@ -62,6 +66,14 @@ export class AuditLogProjection {
 
   /** The entry's search fields as recorded, plus whatever the bindings known now add. */
   resolvedIndex(entry: AuditEntry): AuditIndex {
+    const cached = this.resolved.get(entry);
+    if (cached?.version === this.bindingsVersion) return cached.index;
+    const index = this.resolveIndex(entry);
+    this.resolved.set(entry, { version: this.bindingsVersion, index });
+    return index;
+  }
+
+  private resolveIndex(entry: AuditEntry): AuditIndex {
     const now = indexOf(this.state, entry.source);
     const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])];
     const clinicIds = merge(entry.clinicIds ?? (entry.clinicId ? [entry.clinicId] : []), now.clinicIds);
