@@ -27,6 +27,7 @@ const base = {
 };
 
 module.exports = {
+  reporters: ['default', '<rootDir>/tools/jest/skipped-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'] },
