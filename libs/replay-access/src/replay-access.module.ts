@@ -13,6 +13,8 @@ import { GrantShareHandler } from './application/grant-share.handler';
 import { ListReplaysHandler } from './application/list-replays.handler';
 import { REPLAY_CLOCK, replayAccessConfig, ReplaySettings } from './application/replay-access.settings';
 import { ReplayEventWriter } from './application/replay-event.writer';
+import { ReplayHousekeeping } from './application/replay-housekeeping';
+import { ReplayProbeGuard } from './application/replay-probe.guard';
 import { RequestReplayGrantHandler } from './application/request-replay-grant.handler';
 import { RevokeShareHandler } from './application/revoke-share.handler';
 import { ShareCommandRunner } from './application/share-command.runner';
@@ -42,6 +44,7 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
     private readonly projection: ReplayAccessProjection,
+    private readonly housekeeping: ReplayHousekeeping,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -59,6 +62,8 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
         ReplaySettings,
         ReplayAccessProjection,
         ReplayEventWriter,
+        ReplayProbeGuard,
+        ReplayHousekeeping,
         ShareCommandRunner,
         ListReplaysHandler,
         RequestReplayGrantHandler,
@@ -73,6 +78,9 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
     // Read models first, so nothing is answered from a half-built copy.
     this.projection.start();
     await this.projection.caughtUp();
+    // A rebuilt read model holds every grant ever issued; drop the long-expired ones now, then periodically.
+    await this.housekeeping.tick();
+    this.housekeeping.start();
     this.inbox = await startInbox({
       store: this.store,
       bus: this.bus,
@@ -89,6 +97,7 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.health.unregister('replay-access');
+    await this.housekeeping.stop();
     await this.inbox?.stop();
     await this.outbox?.stop();
     await this.projection.stop();

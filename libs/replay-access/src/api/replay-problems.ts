@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import { ProblemException } from '@vgp/platform';
 import { catchError, Observable, throwError } from 'rxjs';
 import { CannotShareWithOneself, InvalidShareWindow, RangeNotSatisfiable } from '../domain/replay-access.errors';
-import { ReplayAuditUnavailable, ReplayConflict, ReplayKillSwitchEngaged, ReplayResourceNotFound } from '../application/replay-access.failures';
+import { ReplayAuditUnavailable, ReplayConflict, ReplayKillSwitchEngaged, ReplayRateLimited, ReplayResourceNotFound } from '../application/replay-access.failures';
 
 type Reply = { header(name: string, value: string): unknown };
 
@@ -35,6 +35,14 @@ const problemOf = (error: unknown, reply: Reply): unknown => {
       type: 'replay-disabled',
       title: 'Replay temporarily disabled',
       detail: 'Replays are switched off by the operator for now; nothing was sent. Try again later.',
+    });
+  }
+  if (error instanceof ReplayRateLimited) {
+    reply.header('Retry-After', String(error.retryAfterSeconds));
+    return new ProblemException(429, {
+      type: 'replay-stream-rate-limited',
+      title: 'Too Many Requests',
+      detail: 'Too many unknown replay links from your address. Wait for the time in Retry-After, then use a link from a new grant.',
     });
   }
   if (error instanceof ReplayAuditUnavailable) {

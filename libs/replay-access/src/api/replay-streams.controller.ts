@@ -1,8 +1,8 @@
-import { Controller, Get, Headers, Param, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Req, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@vgp/auth';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReplayStream, StreamReplayCommand } from '../application/stream-replay.command';
 import { ReplayProblemsInterceptor, ReplayStreamHeadersInterceptor } from './replay-problems';
 
@@ -27,10 +27,21 @@ export class ReplayStreamsController {
   @ApiResponse({ status: 200, description: 'The whole recording.' })
   @ApiResponse({ status: 206, description: 'The requested byte range, with Content-Range.' })
   @ApiResponse({ status: 404, description: 'Unknown, expired or no longer permitted (all look the same).' })
+  @ApiResponse({
+    status: 429,
+    description: 'Too many unknown tokens from your address; wait for Retry-After seconds. Nothing was looked up.',
+    headers: { 'Retry-After': { description: 'Seconds until a request from this address is considered again.', schema: { type: 'integer' } } },
+  })
   @ApiResponse({ status: 416, description: 'Not one range within the recording; Content-Range: bytes */size.' })
   @ApiResponse({ status: 503, description: 'Replays are switched off, or the view could not be recorded; nothing was sent.' })
-  async stream(@Param('token') token: string, @Headers('range') range: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    const media: ReplayStream = await this.commands.execute(new StreamReplayCommand(token, range));
+  async stream(
+    @Param('token') token: string,
+    @Headers('range') range: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // request.ip is the socket's remote address; Fastify reads X-Forwarded-For only when trustProxy is on (it is off).
+    const media: ReplayStream = await this.commands.execute(new StreamReplayCommand(token, range, request.ip));
     reply
       .status(media.partial ? 206 : 200)
       .header('Accept-Ranges', 'bytes')

@@ -30,3 +30,11 @@ export class ReplayConflict extends Error {
     this.name = 'ReplayConflict';
   }
 }
+
+/** The client address sent too many unknown stream tokens; nothing was looked at. */
+export class ReplayRateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many unknown replay stream tokens from this address');
+    this.name = 'ReplayRateLimited';
+  }
+}

@@ -16,6 +16,8 @@ export class StreamReplayCommand extends Command<ReplayStream> {
   constructor(
     readonly token: string,
     readonly range: string | undefined,
+    /** The client's address as the HTTP edge sees it (the socket's, unless the platform trusts a proxy). */
+    readonly clientAddress = 'unknown',
   ) {
     super();
   }

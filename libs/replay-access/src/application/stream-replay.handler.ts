@@ -6,9 +6,10 @@ import { RecordingFacts } from '../domain/access-policy';
 import { decideAccessCommand, IssuedGrant } from '../domain/access.decider';
 import { ANONYMOUS_VIEWER } from '../domain/replay-access.events';
 import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
-import { ReplayKillSwitchEngaged, ReplayResourceNotFound } from './replay-access.failures';
+import { ReplayKillSwitchEngaged, ReplayRateLimited, ReplayResourceNotFound } from './replay-access.failures';
 import { ReplaySettings } from './replay-access.settings';
 import { accessStreamOf, actingRole, ReplayEventWriter } from './replay-event.writer';
+import { ReplayProbeGuard } from './replay-probe.guard';
 import { sha256Hex } from './request-replay-grant.handler';
 import { ReplayStream, StreamReplayCommand } from './stream-replay.command';
 
@@ -18,14 +19,21 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
     private readonly projection: ReplayAccessProjection,
     private readonly writer: ReplayEventWriter,
     private readonly settings: ReplaySettings,
+    private readonly probes: ReplayProbeGuard,
     @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
   ) {}
 
-  async execute({ token, range }: StreamReplayCommand): Promise<ReplayStream> {
+  async execute({ token, range, clientAddress }: StreamReplayCommand): Promise<ReplayStream> {
     const at = this.settings.now();
     const readModel = this.projection.readModel;
     const tokenSha256 = sha256Hex(token);
-    const grant = readModel.grant(tokenSha256);
+    // Looked up and admitted synchronously, so concurrent probes cannot all slip under the limit.
+    const grant = readModel.grant(tokenSha256, at);
+    const admission = this.probes.admit(clientAddress, grant === null);
+    // Past the limit: refused with no event of its own; counted into one `rate_limited` event for the period.
+    if (!admission.allowed) throw new ReplayRateLimited(admission.retryAfterSeconds);
+    // The refusals of the period that just ended are recorded before this request gets any answer.
+    if (admission.suppressed) await this.probes.audit(admission.suppressed);
     const recording = grant ? await this.withStoredMedia(readModel.recording(grant.recordingId)) : null;
     const events = decideAccessCommand(
       { type: 'StreamReplay', tokenSha256, range, at, killSwitch: this.settings.killSwitch },

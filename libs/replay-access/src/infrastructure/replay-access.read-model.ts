@@ -101,8 +101,34 @@ export class ReplayAccessReadModel {
     return recordingIds.flatMap((id) => [...(this.sharesByRecording.get(id) ?? [])].flatMap((shareId) => this.shares.get(shareId) ?? []));
   }
 
-  grant(tokenSha256: string): IssuedGrant | null {
-    return this.grants.get(tokenSha256) ?? null;
+  /**
+   * The grant behind a token hash. Given `now`, a grant expired for longer than GRANT_PRUNE_GRACE_MS is
+   * dropped first (lazy pruning), so it answers exactly like a token never issued.
+   */
+  grant(tokenSha256: string, now?: Date): IssuedGrant | null {
+    const grant = this.grants.get(tokenSha256) ?? null;
+    if (grant && now && isPrunable(grant, now)) {
+      this.grants.delete(tokenSha256);
+      return null;
+    }
+    return grant;
+  }
+
+  /** Drops every grant expired for longer than the grace; answers how many went. */
+  pruneGrants(now: Date): number {
+    let pruned = 0;
+    for (const [tokenSha256, grant] of this.grants) {
+      if (isPrunable(grant, now)) {
+        this.grants.delete(tokenSha256);
+        pruned++;
+      }
+    }
+    return pruned;
+  }
+
+  /** How many grants the read model holds. */
+  get grantCount(): number {
+    return this.grants.size;
   }
 
   /** The access decider's state: every grant issued, by token hash. */
@@ -114,6 +140,15 @@ export class ReplayAccessReadModel {
     return { ...recording, booking: this.bookings.get(recording.consultationId) ?? null };
   }
 }
+
+/**
+ * How long a grant stays in the read model after it expired. Until then its token is refused as
+ * `grant_expired` (naming its viewer); after, as `grant_unknown` (anonymous). The caller gets the same 404.
+ * Grants live at most 300 s, so the read model holds at most the grants of the last ~15 minutes.
+ */
+export const GRANT_PRUNE_GRACE_MS = 10 * 60_000;
+
+const isPrunable = (grant: IssuedGrant, now: Date): boolean => now.getTime() - Date.parse(grant.expiresAt) > GRANT_PRUNE_GRACE_MS;
 
 const indexAdd = (index: Map<string, Set<string>>, key: string, value: string): void => {
   const set = index.get(key) ?? new Set<string>();
