@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -117,8 +118,9 @@ export class ReplayAccessTestApp {
   ) {}
 
   static async start(world: ReplayWorld, env: Record<string, string> = {}): Promise<ReplayAccessTestApp> {
-    const saved = process.env.REPLAY_KILL_SWITCH;
-    process.env.REPLAY_KILL_SWITCH = env.REPLAY_KILL_SWITCH ?? '';
+    // The context reads these from the process environment at boot, as in production.
+    const saved = Object.fromEntries(PROCESS_VARIABLES.map((name) => [name, process.env[name]]));
+    for (const name of PROCESS_VARIABLES) process.env[name] = env[name] ?? '';
     try {
       const moduleRef = await Test.createTestingModule({
         imports: [
@@ -145,8 +147,10 @@ export class ReplayAccessTestApp {
       const port = typeof address === 'object' && address ? address.port : 0;
       return new ReplayAccessTestApp(app, `http://127.0.0.1:${port}`);
     } finally {
-      if (saved === undefined) delete process.env.REPLAY_KILL_SWITCH;
-      else process.env.REPLAY_KILL_SWITCH = saved;
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   }
 
@@ -159,10 +163,16 @@ export class ReplayAccessTestApp {
     return this.app.get(ReplayAccessProjection).caughtUp();
   }
 
-  async request(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  /** `from`: a loopback source address (127.0.0.2, …) so a test can act as several clients. */
+  async request(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string } = {},
+  ): Promise<HttpAnswer> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.from) return requestFrom(options.from, method, new URL(path, this.url), headers, options.body);
     const response = await fetch(new URL(path, this.url), { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
     const bytes = Buffer.from(await response.arrayBuffer());
     const text = bytes.toString('utf8');
@@ -173,6 +183,29 @@ export class ReplayAccessTestApp {
     return this.app.close();
   }
 }
+
+const PROCESS_VARIABLES = ['REPLAY_KILL_SWITCH', 'REPLAY_PROBE_LIMIT', 'REPLAY_PROBE_WINDOW_SECONDS'];
+
+/** fetch cannot choose its source address; node:http can. */
+const requestFrom = (localAddress: string, method: string, url: URL, headers: Record<string, string>, body: unknown): Promise<HttpAnswer> =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: answerHeaders, text, bytes, json: () => JSON.parse(text) as Record<string, unknown> });
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 
 /** A problem body without the members that differ per request. */
 export const problemShape = (answer: HttpAnswer): Record<string, unknown> => {

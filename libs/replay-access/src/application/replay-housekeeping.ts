@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
+import { ReplayProbeGuard } from './replay-probe.guard';
+import { ReplaySettings } from './replay-access.settings';
+
+/** How often grants are pruned and ended probe blocks audited, at most. */
+export const HOUSEKEEPING_MAX_INTERVAL_MS = 60_000;
+
+/**
+ * Periodic, in the background (an unref'd timer, so it never keeps a process alive): drops grants expired
+ * beyond the grace from the read model, and appends the `rate_limited` event of every ended probe block.
+ * Both also happen lazily on access; this bounds memory when no one asks.
+ */
+@Injectable()
+export class ReplayHousekeeping {
+  private readonly logger = new Logger('ReplayHousekeeping');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly projection: ReplayAccessProjection,
+    private readonly probes: ReplayProbeGuard,
+    private readonly settings: ReplaySettings,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    const every = Math.min(HOUSEKEEPING_MAX_INTERVAL_MS, this.settings.probeLimits.windowMs);
+    this.timer = setInterval(() => void this.tick(), every);
+    this.timer.unref();
+  }
+
+  /** One round; never throws (the next round retries). */
+  tick(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        this.projection.readModel.pruneGrants(this.settings.now());
+        await this.probes.flushEnded();
+      } catch (error) {
+        this.logger.warn(`replay housekeeping failed: ${String(error)}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Stops the timer, waits for a round under way, and audits what is still pending. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    await this.probes.flushAll();
+  }
+
+  get active(): boolean {
+    return this.timer !== null;
+  }
+}
