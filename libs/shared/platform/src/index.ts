@@ -6,6 +6,7 @@ export * from './correlation-id';
 export * from './request-context';
 export * from './request-context.interceptor';
 export * from './tracing';
+export * from './tracing.testing';
 export * from './problem.exception';
 export * from './problem-details.filter';
 export * from './validation.pipe';

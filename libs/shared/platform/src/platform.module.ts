@@ -1,8 +1,9 @@
-import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule, AuthSettings } from '@vgp/auth';
+import { useCorrelationScope } from '@vgp/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, APP_CONFIG_VALUES } from './app-config';
 import { AppConfigValues, parseAppConfig } from './app-config.schema';
@@ -15,9 +16,12 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { PLATFORM_OPTIONS, PlatformOptions } from './platform-options';
 import { ProblemDetailsFilter } from './problem-details.filter';
-import { RequestContext } from './request-context';
+import { RequestContext, runWithCorrelationId } from './request-context';
 import { RequestContextInterceptor } from './request-context.interceptor';
+import { startTracing, TracingLease } from './tracing';
 import { createValidationPipe } from './validation.pipe';
+
+const TRACING = Symbol('TRACING');
 
 export const authSettingsFrom = (config: AppConfigValues): AuthSettings => ({
   mode: config.AUTH_MODE,
@@ -31,10 +35,11 @@ export const authSettingsFrom = (config: AppConfigValues): AuthSettings => ({
 
 /** Imported once per app: config, logging, auth, health, metrics, problem+json errors, event metadata. */
 @Module({})
-export class PlatformModule implements OnModuleInit {
+export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(TRACING) private readonly tracing: TracingLease,
   ) {}
 
   /** Validates the environment now: a bad variable fails boot with a message naming it. */
@@ -54,6 +59,11 @@ export class PlatformModule implements OnModuleInit {
       providers: [
         { provide: PLATFORM_OPTIONS, useValue: options },
         { provide: APP_CONFIG_VALUES, useValue: values },
+        // A provider, so the tracer exists before any module's init hook publishes or serves.
+        {
+          provide: TRACING,
+          useFactory: () => startTracing({ serviceName: options.serviceName, softwareVersion: values.SOFTWARE_VERSION, env: options.env ?? process.env }),
+        },
         AppConfig,
         MetricsService,
         HealthRegistry,
@@ -71,5 +81,11 @@ export class PlatformModule implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     // Standalone contexts (CLI, workers) have no HTTP server.
     if (adapter?.getType() === 'fastify') installHttpHooks(adapter.getInstance(), this.metrics);
+    useCorrelationScope(runWithCorrelationId);
+  }
+
+  /** After every module's destroy hook, so the spans of the last outbox and inbox work are flushed. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.tracing.release();
   }
 }

@@ -39,6 +39,8 @@ let running: Running | undefined;
  * correlation id still reaches the active span, and dropped.
  */
 export const startTracing = (options: TracingOptions): TracingLease => {
+  // The SDK cannot add a processor to a registered provider: a late exporter would record nothing.
+  if (running && options.exporter) throw new Error('tracing is already started; pass the exporter before any app boots');
   running ??= register(options);
   running.leases++;
   let released = false;
