@@ -109,6 +109,11 @@ async function main() {
   for (const e of audit) console.log(`  #${String(e.seq).padStart(3)} ${e.action.padEnd(22)} by ${e.actor.id} (${e.actor.role}) on ${e.softwareVersion}`);
   const verify = await api.request('GET', '/v1/audit/verify', { token: t.officer });
   console.log(`\ncompliance-cora verifies the chain: ${JSON.stringify(verify.body)}`);
+  const incident = await api.request('POST', '/v1/audit/incidents/reconstruct', {
+    token: t.officer,
+    body: { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+  });
+  console.log(`compliance-cora reconstructs the last hour for wrongful exposures: ${JSON.stringify(incident.body.summary)}`);
   const log = await api.request('GET', '/v1/me/access-log', { token: t.amira });
   console.log(`patient-amira's access log has ${(log.body.items ?? log.body).length} entries`);
   await close();
