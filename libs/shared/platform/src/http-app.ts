@@ -10,6 +10,16 @@ import { parseAppConfig } from './app-config.schema';
 import { correlationIdOf } from './correlation-id';
 import { ProblemException } from './problem.exception';
 
+// OpenAPI cannot describe a WebSocket, so the signalling protocol is summarised here for frontend developers.
+const API_DESCRIPTION = [
+  'Virtual-GP consultations: booking, calls, recordings, replays and their audit.',
+  'Errors are application/problem+json (RFC 9457). Ids that are not yours answer 404, exactly like ids that do not exist.',
+  '',
+  '**WebSocket `/v1/signalling`** (JSON text frames, at most 64 KiB; no token in the URL):',
+  '- client → server: `join {callId, token}` first, then `offer {sdp}`, `answer {sdp}`, `ice {candidate}`, `switch-media {mode: "audio"|"video"}`, `leave`, `end`;',
+  '- server → client: `joined {callId, consultationId, mode, segmentId, peers}`, `peer-joined`, `peer-left`, `offer`/`answer`/`ice {from, ...}` (from the other participant of the same call only), `media-switched {mode, segmentId, segmentSeq, by}`, `call-ended`, `error {code, detail}`.',
+].join('\n');
+
 export type HttpAppOptions = {
   serviceName?: string;
   /** Serve Swagger UI at /docs and the document at /docs-json (default true). */
@@ -59,6 +69,7 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
     const document = new DocumentBuilder()
       .setTitle(`VGP ${options.serviceName ?? 'platform'} API`)
       .setVersion(config.get('SOFTWARE_VERSION'))
+      .setDescription(API_DESCRIPTION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .addSecurityRequirements('bearer')
       .build();
