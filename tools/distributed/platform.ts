@@ -50,26 +50,29 @@ export type DistributedOptions = {
   onOutput?: (service: ServiceName, line: string) => void;
 };
 
-/** What tools/services/up wrote: the local Kafka and S3 servers. */
+/** What tools/services/up wrote: the local Kafka, S3 and MongoDB (FerretDB) servers. */
 type Endpoints = {
   kafka?: { brokers: string[] };
+  mongo?: { url: string };
   s3?: { endpoint: string; accessKey: string; secretKey: string; region: string; bucket: string; forcePathStyle: boolean; serverSideEncryption: boolean };
 };
 
 /**
- * The services' environment for the servers `tools/services/up kafka s3` runs, read from its endpoints file;
+ * The services' environment for the servers `tools/services/up kafka s3 mongo` runs, read from its endpoints file;
  * throws with what to run when they are not up.
  */
 export function localServicesEnv(file = ENDPOINTS_FILE): Record<string, string> {
   const missing = (what: string) =>
-    new Error(`${what}: run \`tools/services/up kafka s3\` first (it writes ${file}); \`tools/services/status\` shows what runs.`);
-  if (!existsSync(file)) throw missing('No local Kafka and S3 servers');
+    new Error(`${what}: run \`tools/services/up kafka s3 mongo\` first (it writes ${file}); \`tools/services/status\` shows what runs.`);
+  if (!existsSync(file)) throw missing('No local Kafka, S3 and MongoDB servers');
   const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Endpoints;
   if (!endpoints.kafka) throw missing('The local Kafka is not running');
   if (!endpoints.s3) throw missing('The local S3 server is not running');
+  if (!endpoints.mongo) throw missing('The local MongoDB (FerretDB) is not running');
   const { s3 } = endpoints;
   return {
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    MONGO_URL: endpoints.mongo.url,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
     S3_REGION: s3.region,

@@ -7,7 +7,7 @@ import { devJwtSecret, localServicesEnv, ROOT, SERVICE_NAMES, startDistributedPl
  * (ports 3101..3105, data under ./data/distributed/<service>), and the dev gateway on PORT (default 3000).
  */
 async function main() {
-  execFileSync(join(ROOT, 'tools', 'services', 'up'), ['kafka', 's3'], { stdio: 'inherit' });
+  execFileSync(join(ROOT, 'tools', 'services', 'up'), ['kafka', 's3', 'mongo'], { stdio: 'inherit' });
   const baseDir = join(ROOT, 'data', 'distributed');
   const port = Number(process.env.PORT ?? 3000);
   const base = Number(process.env.SERVICES_BASE_PORT ?? 3101);

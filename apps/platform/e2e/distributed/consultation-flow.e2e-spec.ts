@@ -3,7 +3,7 @@ import { DistributedTestPlatform, startDistributedTestPlatform } from './distrib
 
 /**
  * The embedded suite's consultation flow, unchanged, against the five services as their own processes over
- * Kafka and S3, through the dev gateway (routed like k8s/base/ingress.yaml). Needs `tools/services/up kafka s3`.
+ * Kafka, S3 and MongoDB (FerretDB), through the dev gateway (routed like k8s/base/ingress.yaml). Needs `tools/services/up kafka s3 mongo`.
  */
 describe('distributed: a consultation from booking to an audited replay', () => {
   let platform: DistributedTestPlatform;

@@ -9,7 +9,7 @@ import { auditedBookings, book, duplicatesOf, sleep } from './traffic';
 
 /**
  * Consumers killed with SIGKILL in the middle of a stream of bookings resume from their checkpoints (Kafka
- * offsets, store subscriptions): no booking is lost and none is applied twice. Needs `tools/services/up kafka s3`.
+ * offsets, store subscriptions): no booking is lost and none is applied twice. Needs `tools/services/up kafka s3 mongo`.
  */
 describe('distributed: consuming services killed mid-stream', () => {
   let platform: DistributedTestPlatform;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import mongoose from 'mongoose';
 import { PlatformClient } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
 import { DistributedPlatform, devJwtSecret, localServicesEnv, ServiceName, ServiceProcess, startDistributedPlatform } from '../../../../tools/distributed/platform';
@@ -30,7 +31,7 @@ const reachable = (hostPort: string) =>
 
 /**
  * The local Kafka and S3 servers' settings, checked to answer: a clear failure instead of five services timing
- * out when `tools/services/up kafka s3` was not run.
+ * out when `tools/services/up kafka s3 mongo` was not run.
  */
 export async function localServers(): Promise<Record<string, string>> {
   const env = localServicesEnv();
@@ -38,9 +39,10 @@ export async function localServers(): Promise<Record<string, string>> {
   for (const [what, address] of [
     ['Kafka', env.KAFKA_BROKERS.split(',')[0]],
     ['S3', `${s3.hostname}:${s3.port || 80}`],
+    ['MongoDB', new URL(env.MONGO_URL).host],
   ] as const) {
     if (!(await reachable(address))) {
-      throw new Error(`The local ${what} server (${address}) is not answering: run \`tools/services/up kafka s3\` (and \`tools/services/status\`).`);
+      throw new Error(`The local ${what} server (${address}) is not answering: run \`tools/services/up kafka s3 mongo\` (and \`tools/services/status\`).`);
     }
   }
   return env;
@@ -87,9 +89,22 @@ export async function startDistributedTestPlatform(name: string, env: Record<str
       closed = true;
       await platform.close();
       await deleteKafkaNamespace(kafkaBrokers, `${run}.`).catch(() => undefined);
+      await dropMongoDatabases(servers.MONGO_URL, `${run}_`).catch(() => undefined);
       if (process.env.KEEP_E2E_DATA !== '1') rmSync(baseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** This run's read-model databases (one per service, named under the run's namespace). */
+async function dropMongoDatabases(url: string, prefix: string): Promise<void> {
+  const connection = await mongoose.createConnection(url, { serverSelectionTimeoutMS: 3_000 }).asPromise();
+  try {
+    const admin = connection.db?.admin();
+    const { databases } = (await admin?.listDatabases()) ?? { databases: [] };
+    for (const { name } of databases.filter((d) => d.name.startsWith(prefix))) await connection.useDb(name).dropDatabase();
+  } finally {
+    await connection.close();
+  }
 }
 
 /** This run's topics (dead-letter topics too) and consumer groups, so repeated runs leave the shared broker as they found it. */

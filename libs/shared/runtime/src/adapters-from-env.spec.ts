@@ -1,7 +1,7 @@
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { S3ObjectStore } from '@vgp/object-store/s3';
-import { adaptersFromEnv, parseServiceEnv, ServiceConfigError } from './adapters-from-env';
+import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, readModelsFromEnv, ServiceConfigError } from './adapters-from-env';
 import { NamespacedMessageBus } from './namespaced-message-bus';
 
 const KAFKA = { KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092' };
@@ -29,6 +29,19 @@ describe('a distributed service’s configuration', () => {
   it('refuses to start without Kafka brokers and names the variable and what it accepts', () => {
     expect(() => adaptersFromEnv('booking', { DATA_DIR: '/tmp/x' })).toThrow(ServiceConfigError);
     expect(() => adaptersFromEnv('booking', { DATA_DIR: '/tmp/x' })).toThrow(/KAFKA_BROKERS: .*accepts a comma list of host:port/);
+  });
+
+  it('gives each service its own read-model database, under the deployment’s namespace', () => {
+    expect(mongoDbNameOf('replay-access', parseServiceEnv({ ...KAFKA }))).toBe('vgp_replay-access');
+    expect(mongoDbNameOf('audit', parseServiceEnv({ ...KAFKA, KAFKA_NAMESPACE: 'staging.eu' }))).toBe('staging_eu_vgp_audit');
+    expect(mongoDbNameOf('audit', parseServiceEnv({ ...KAFKA, MONGO_DB: 'audit_reads' }))).toBe('audit_reads');
+  });
+
+  it('keeps read models in memory without MONGO_URL, and refuses a malformed one without echoing it', async () => {
+    await expect(readModelsFromEnv('booking', { ...KAFKA })).resolves.toBeUndefined();
+    const bad = { ...KAFKA, MONGO_URL: 'http://user:hunter2@mongo' };
+    expect(() => parseServiceEnv(bad)).toThrow(/MONGO_URL: is not a mongodb:\/\/ connection string/);
+    expect(() => parseServiceEnv(bad)).not.toThrow(/hunter2/);
   });
 
   it('refuses a malformed broker list', () => {

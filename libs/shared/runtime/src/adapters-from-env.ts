@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ReadModelStore } from '@vgp/read-models';
+import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 import { EventStore, SqliteEventStore } from '@vgp/event-store';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { MessageBus } from '@vgp/messaging';
@@ -29,6 +31,8 @@ const serviceEnvSchema = z
       .regex(/^(kurrentdb|esdb)(\+discover)?:\/\/\S+$/, 'is not a kurrentdb:// or esdb:// connection string')
       .optional(),
     EVENTSTORE_STREAM_PREFIX: z.string().regex(NAME, 'has invalid characters').optional(),
+    MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'is not a mongodb:// connection string').optional(),
+    MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'is not a database name').optional(),
     S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(s) URL').optional(),
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name').optional(),
     S3_REGION: z.string().regex(/^[a-z0-9-]{1,50}$/, 'is not a region name').default('us-east-1'),
@@ -73,6 +77,8 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
   KAFKA_NAMESPACE: 'up to 100 of [A-Za-z0-9._-]: prefixes every topic and consumer group, so deployments can share a cluster',
   EVENTSTORE_URL: 'a KurrentDB/EventStoreDB connection string, e.g. kurrentdb://eventstore:2113?tls=false (unset: SQLite under DATA_DIR)',
   EVENTSTORE_STREAM_PREFIX: 'up to 100 of [A-Za-z0-9._-] (default: the service name): this service’s streams on a shared server',
+  MONGO_URL: 'a MongoDB connection string, e.g. mongodb://mongo:27017 (unset: read models in memory, rebuilt at every start)',
+  MONGO_DB: 'this service’s own database, up to 63 of [A-Za-z0-9_-] (default: vgp_<service>, prefixed by KAFKA_NAMESPACE)',
   S3_ENDPOINT: 'an http(s) URL of an S3-compatible server (unset: AWS S3)',
   S3_BUCKET: 'an S3 bucket name (3-63 of a-z 0-9 . -); setting it selects S3 for recordings',
   S3_REGION: 'a region name, e.g. eu-west-2 (default us-east-1)',
@@ -84,7 +90,7 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
 };
 
 // Values never echoed back in an error message (a connection string may carry a password).
-const SECRETS: ReadonlySet<string> = new Set(['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'EVENTSTORE_URL']);
+const SECRETS: ReadonlySet<string> = new Set(['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'EVENTSTORE_URL', 'MONGO_URL']);
 
 /** Parses and checks the service's variables; throws ServiceConfigError naming each bad one and what it accepts. */
 export const parseServiceEnv = (env: NodeJS.ProcessEnv = process.env): ServiceEnv => {
@@ -189,4 +195,20 @@ export function adaptersFromEnv(service: string, env: NodeJS.ProcessEnv = proces
       s3?.close();
     },
   };
+}
+
+/** The service's own MongoDB database name: MONGO_DB, or vgp_<service> under the deployment's namespace. */
+export const mongoDbNameOf = (service: string, config: Pick<ServiceEnv, 'MONGO_DB' | 'KAFKA_NAMESPACE'>): string =>
+  config.MONGO_DB ?? [config.KAFKA_NAMESPACE, 'vgp', service].filter(Boolean).join('_').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 63);
+
+/**
+ * The service's read models: MongoDB when MONGO_URL is set (one database per service), otherwise undefined,
+ * and each context keeps its read models in memory, rebuilt from its own event store at start.
+ */
+export async function readModelsFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): Promise<{ store: ReadModelStore; description: string } | undefined> {
+  const config = parseServiceEnv(env);
+  if (!config.MONGO_URL) return undefined;
+  const dbName = mongoDbNameOf(service, config);
+  const store = await MongooseReadModelStore.connect({ url: config.MONGO_URL, dbName });
+  return { store, description: `read models: MongoDB database ${dbName}` };
 }

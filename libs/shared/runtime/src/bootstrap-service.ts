@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
-import { adaptersFromEnv, ServiceAdapterOptions } from './adapters-from-env';
+import { adaptersFromEnv, readModelsFromEnv, ServiceAdapterOptions } from './adapters-from-env';
 
 @Module({})
 class ServiceModule {
@@ -17,10 +17,13 @@ export function bootstrapService(
 ): void {
   const run = async () => {
     const adapters = adaptersFromEnv(service, process.env, options);
-    const app = await createHttpApp(ServiceModule.forRoot(service, contextModule(adapters)), { serviceName: `${service}-service` });
+    const readModels = await readModelsFromEnv(service);
+    const app = await createHttpApp(ServiceModule.forRoot(service, contextModule({ ...adapters, readModels: readModels?.store })), {
+      serviceName: `${service}-service`,
+    });
     const url = await listen(app);
     const logger = new Logger('bootstrap');
-    for (const line of adapters.description) logger.log(line);
+    for (const line of [...adapters.description, readModels?.description ?? 'read models: in memory']) logger.log(line);
     for (const warning of adapters.warnings) logger.warn(warning);
     logger.log(`${service}-service listening on ${url}`);
     let stopping = false;
@@ -30,6 +33,7 @@ export function bootstrapService(
       try {
         await app.close();
         await adapters.close();
+        await readModels?.store.close();
       } finally {
         process.exit(0);
       }
