@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
 import { MESSAGE_BUS, MessageBus, startOutbox } from '@vgp/messaging';
 import { ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { InMemoryReadModelStore, READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
 import { ConsultationsController } from './api/consultations.controller';
 import { BookConsultationHandler } from './application/book-consultation.handler';
 import { BOOKING_CLOCK } from './application/booking.tokens';
@@ -16,6 +17,8 @@ import { ConsultationsProjection } from './infrastructure/consultations.projecti
 
 export const BOOKING_OUTBOX_ID = 'booking-outbox';
 const READINESS_CHECK = 'booking';
+/** The read-model store this module created itself (none given): it closes it on destroy. Null when the app owns it. */
+const OWN_READ_MODEL_STORE = Symbol('BOOKING_OWN_READ_MODEL_STORE');
 
 /**
  * The booking context: consultations (book, reschedule, cancel, complete) in its own event store,
@@ -31,6 +34,7 @@ export class BookingModule implements OnModuleInit, OnApplicationBootstrap, OnMo
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly projection: ConsultationsProjection,
     private readonly health: HealthRegistry,
+    @Inject(OWN_READ_MODEL_STORE) private readonly ownReadModels: ReadModelStore | null,
   ) {}
 
   static forRoot(adapters: ContextAdapters): DynamicModule {
@@ -42,6 +46,13 @@ export class BookingModule implements OnModuleInit, OnApplicationBootstrap, OnMo
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: MESSAGE_BUS, useValue: adapters.bus },
         { provide: BOOKING_CLOCK, useValue: () => new Date() },
+        // The app's store (MongoDB in distributed mode) or, embedded, one in memory of this module's own.
+        { provide: OWN_READ_MODEL_STORE, useFactory: (): ReadModelStore | null => (adapters.readModels ? null : new InMemoryReadModelStore()) },
+        {
+          provide: READ_MODEL_STORE,
+          useFactory: (own: ReadModelStore | null): ReadModelStore => adapters.readModels ?? (own as ReadModelStore),
+          inject: [OWN_READ_MODEL_STORE],
+        },
         ConsultationsProjection,
         ConsultationWriter,
         BookConsultationHandler,
@@ -55,7 +66,7 @@ export class BookingModule implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onModuleInit(): Promise<void> {
-    this.projection.start(this.store);
+    await this.projection.start();
     // Serve nothing before the read model holds every stored consultation.
     await this.projection.caughtUp();
     this.health.register(READINESS_CHECK, async () => this.projection.running && (await this.store.isHealthy()));
@@ -74,5 +85,7 @@ export class BookingModule implements OnModuleInit, OnApplicationBootstrap, OnMo
     await this.outbox?.stop();
     this.outbox = null;
     await this.projection.stop();
+    // The app's store is the app's to close.
+    await this.ownReadModels?.close();
   }
 }

@@ -54,8 +54,10 @@ export class ConsultationWriter {
     const state = stored.reduce((s, e) => evolve(s, e as unknown as ConsultationEvent), initialState());
     if (state.status !== 'none' && request.alreadyDone?.(stored)) return { view: await this.current(request.consultationId), replayed: true };
     const role = request.authorize(state);
+    // The overlap facts come from a read model that has folded every append so far (under the clinic's mutex).
     await this.projection.caughtUp();
-    const events = decide(request.command, state, { active: this.projection.activeInClinic(request.clinicId) });
+    const active = await this.projection.activeInClinic(request.clinicId);
+    const events = decide(request.command, state, { active });
     const metadata = request.metadata(role);
     await this.store.append(
       stream,
@@ -67,7 +69,7 @@ export class ConsultationWriter {
 
   private async current(consultationId: string): Promise<ConsultationView> {
     await this.projection.caughtUp();
-    const view = this.projection.get(consultationId);
+    const view = await this.projection.get(consultationId);
     if (!view) throw new ConsultationNotFound();
     return view;
   }

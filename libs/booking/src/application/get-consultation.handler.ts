@@ -9,7 +9,7 @@ export class GetConsultationHandler implements IQueryHandler<GetConsultationQuer
   constructor(private readonly projection: ConsultationsProjection) {}
 
   async execute({ caller, consultationId }: GetConsultationQuery): Promise<ConsultationView> {
-    const view = this.projection.get(consultationId);
+    const view = await this.projection.get(consultationId);
     // Not yours and not there answer the same.
     if (!view || viewingRole(caller, view) === null) throw new ConsultationNotFound();
     return view;

@@ -11,8 +11,9 @@ export class ListConsultationsHandler implements IQueryHandler<ListConsultations
     const from = filters.from === undefined ? -Infinity : Date.parse(filters.from);
     const to = filters.to === undefined ? Infinity : Date.parse(filters.to);
     // Visibility first, filters second: a filter naming someone else only narrows what is already yours.
-    return this.projection
-      .all()
+    // Only the caller's clinic can be visible, so the store is asked for that clinic's consultations alone.
+    const inClinic = await this.projection.inClinic(caller.clinicId, { patientId: filters.patientId, clinicianId: filters.clinicianId });
+    return inClinic
       .filter((c) => viewingRole(caller, c) !== null)
       .filter((c) => filters.patientId === undefined || c.patientId === filters.patientId)
       .filter((c) => filters.clinicianId === undefined || c.clinicianId === filters.clinicianId)
