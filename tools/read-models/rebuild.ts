@@ -7,11 +7,13 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { SqliteEventStore } from '@vgp/event-store';
+import { consultationsProjection } from '@vgp/booking';
 import { consultationsByPatientProjection, ProjectionDefinition, projectionCollections, replayProjection } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 
 const PROJECTIONS: Record<string, ProjectionDefinition> = {
   [consultationsByPatientProjection.name]: consultationsByPatientProjection,
+  [consultationsProjection.name]: consultationsProjection,
 };
 
 const USAGE = `usage: npm run read-models:rebuild -- --projection <${Object.keys(PROJECTIONS).join('|')}> --mongo-url <url> --db <name> --events <sqlite file> [--batch-size 500]`;
