@@ -8,12 +8,17 @@ import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { SqliteEventStore } from '@vgp/event-store';
 import { consultationsProjection } from '@vgp/booking';
+import { recordingCallBindingsProjection } from '@vgp/recording';
+import { signallingCallsProjection, signallingConsultationsProjection } from '@vgp/signalling';
 import { consultationsByPatientProjection, ProjectionDefinition, projectionCollections, replayProjection } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 
 const PROJECTIONS: Record<string, ProjectionDefinition> = {
   [consultationsByPatientProjection.name]: consultationsByPatientProjection,
   [consultationsProjection.name]: consultationsProjection,
+  [signallingConsultationsProjection.name]: signallingConsultationsProjection,
+  [signallingCallsProjection.name]: signallingCallsProjection,
+  [recordingCallBindingsProjection.name]: recordingCallBindingsProjection,
 };
 
 const USAGE = `usage: npm run read-models:rebuild -- --projection <${Object.keys(PROJECTIONS).join('|')}> --mongo-url <url> --db <name> --events <sqlite file> [--batch-size 500]`;

@@ -4,9 +4,13 @@ import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { OBJECT_STORE, ObjectStore } from '@vgp/object-store';
 import { HealthRegistry } from '@vgp/platform';
+import type { ReadModelStore } from '@vgp/read-models';
 import { CallBindingsProjection } from './infrastructure/call-bindings.projection';
 
 export const RECORDING_READINESS = 'recording';
+
+/** The read-model store this module created itself (null when the app handed one over): closed with the module. */
+export const OWNED_READ_MODEL_STORE = Symbol('RECORDING_OWNED_READ_MODEL_STORE');
 
 const CONSUMED = new Set(['ConsultationBooked', 'CallStarted', 'MediaModeSwitched', 'CallEnded']);
 
@@ -23,6 +27,7 @@ export class RecordingRuntime implements OnModuleInit, OnModuleDestroy {
     @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
     private readonly bindings: CallBindingsProjection,
     private readonly health: HealthRegistry,
+    @Inject(OWNED_READ_MODEL_STORE) private readonly ownedReadModels: ReadModelStore | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -31,7 +36,7 @@ export class RecordingRuntime implements OnModuleInit, OnModuleDestroy {
       const checks = await Promise.all([this.store.isHealthy(), this.bus.isHealthy(), this.objects.isHealthy()]);
       return checks.every(Boolean);
     });
-    await this.bindings.start(this.store);
+    await this.bindings.start();
     this.inbox = await startInbox({
       store: this.store,
       bus: this.bus,
@@ -50,5 +55,6 @@ export class RecordingRuntime implements OnModuleInit, OnModuleDestroy {
     await this.inbox?.stop();
     await this.outbox?.stop();
     await this.bindings.stop();
+    await this.ownedReadModels?.close();
   }
 }

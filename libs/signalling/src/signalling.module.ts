@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@vgp/event-store';
 import { MESSAGE_BUS } from '@vgp/messaging';
 import type { ContextAdapters } from '@vgp/platform';
+import { InMemoryReadModelStore, READ_MODEL_STORE } from '@vgp/read-models';
 import { CallsController } from './api/calls.controller';
 import { SignallingGateway } from './api/signalling.gateway';
 import { CallActionHandler } from './application/call-action.handler';
@@ -14,7 +15,7 @@ import { GetCallHandler } from './application/get-call.handler';
 import { StartCallHandler } from './application/start-call.handler';
 import { CallsProjection } from './infrastructure/calls.projection';
 import { ConsultationsProjection } from './infrastructure/consultations.projection';
-import { SignallingRuntime } from './signalling.runtime';
+import { OWNED_READ_MODEL_STORE, SignallingRuntime } from './signalling.runtime';
 
 /**
  * Calls between a consultation's booked patient and clinician: REST to start and inspect a call,
@@ -23,6 +24,8 @@ import { SignallingRuntime } from './signalling.runtime';
 @Module({})
 export class SignallingModule {
   static forRoot(adapters: ContextAdapters): DynamicModule {
+    // The app's store in distributed mode (it closes it); otherwise one of our own, rebuilt at every start.
+    const readModels = adapters.readModels ?? new InMemoryReadModelStore();
     return {
       module: SignallingModule,
       imports: [CqrsModule.forRoot()],
@@ -31,6 +34,8 @@ export class SignallingModule {
         // This context's own store; never exported, so no other context can reach it.
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: MESSAGE_BUS, useValue: adapters.bus },
+        { provide: READ_MODEL_STORE, useValue: readModels },
+        { provide: OWNED_READ_MODEL_STORE, useValue: adapters.readModels ? null : readModels },
         ConsultationsProjection,
         CallsProjection,
         CallStreams,

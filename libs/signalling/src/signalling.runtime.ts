@@ -3,12 +3,16 @@ import { TOPICS } from '@vgp/contracts';
 import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { HealthRegistry } from '@vgp/platform';
+import type { ReadModelStore } from '@vgp/read-models';
 import { SignallingGateway } from './api/signalling.gateway';
 import { ConsultationCancellationsReactor } from './application/consultation-cancellations.reactor';
 import { CallsProjection } from './infrastructure/calls.projection';
 import { ConsultationsProjection } from './infrastructure/consultations.projection';
 
 export const SIGNALLING_READINESS = 'signalling';
+
+/** The read-model store this module created itself (null when the app handed one over): closed with the module. */
+export const OWNED_READ_MODEL_STORE = Symbol('SIGNALLING_OWNED_READ_MODEL_STORE');
 
 /** Starts the context: read models rebuilt first, then the inbox and the outbox; stops them in reverse. */
 @Injectable()
@@ -25,11 +29,12 @@ export class SignallingRuntime implements OnModuleInit, OnApplicationBootstrap, 
     private readonly reactor: ConsultationCancellationsReactor,
     private readonly gateway: SignallingGateway,
     private readonly health: HealthRegistry,
+    @Inject(OWNED_READ_MODEL_STORE) private readonly ownedReadModels: ReadModelStore | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.health.register(SIGNALLING_READINESS, async () => this.ready && (await this.store.isHealthy()) && (await this.bus.isHealthy()));
-    await Promise.all([this.consultations.start(this.store), this.calls.start(this.store)]);
+    await Promise.all([this.consultations.start(), this.calls.start()]);
     this.inbox = await startInbox({
       store: this.store,
       bus: this.bus,
@@ -54,5 +59,6 @@ export class SignallingRuntime implements OnModuleInit, OnApplicationBootstrap, 
     await this.inbox?.stop();
     await this.outbox?.stop();
     await Promise.all([this.consultations.stop(), this.calls.stop()]);
+    await this.ownedReadModels?.close();
   }
 }

@@ -1,31 +1,81 @@
-import { Injectable } from '@nestjs/common';
-import { Projection, StoredEvent } from '@vgp/event-store';
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, EventStore, StoredEvent, Subscription } from '@vgp/event-store';
+import { ProjectionDefinition, ProjectionHandler, READ_MODEL_STORE, ReadModelStore, startProjection } from '@vgp/read-models';
 import { BookingFact, bookingFactOf, BookingFactEvent, bindingOf, CallBinding, CallFact, CallFactEvent, evolveCallFact } from '../domain/call-binding';
+
+/** One document per call, by call id: what signalling told us about it. */
+export const RECORDING_CALLS = 'recording_calls';
+/** One document per consultation, by consultation id: who booking says it is between. */
+export const RECORDING_BOOKINGS = 'recording_bookings';
 
 const CALL_EVENTS = new Set(['CallStarted', 'MediaModeSwitched', 'CallEnded', 'ParticipantJoined', 'ParticipantLeft']);
 
+const idIn = (event: StoredEvent, field: 'callId' | 'consultationId'): string | null => {
+  const id = (event.data as Record<string, unknown> | null)?.[field];
+  return typeof id === 'string' && id !== '' ? id : null;
+};
+
+/** Pure: the call's fact after one of its events. */
+export const foldCallFact = (doc: CallFact | null, stored: StoredEvent): CallFact | null =>
+  evolveCallFact(doc ?? undefined, { type: stored.type, data: stored.data } as CallFactEvent) ?? null;
+
+/** Pure: the booking's fact after ConsultationBooked (a redelivery writes the same fact again). */
+export const foldBookingFact = (doc: BookingFact | null, stored: StoredEvent): BookingFact | null =>
+  stored.type === 'ConsultationBooked' ? bookingFactOf({ type: 'ConsultationBooked', data: stored.data } as BookingFactEvent) : doc;
+
+// Both collections are keyed by their natural unique key (the call id, the consultation id): no further unique index.
+const calls: ProjectionHandler<CallFact> = {
+  collection: RECORDING_CALLS,
+  keyOf: (event) => (CALL_EVENTS.has(event.type) ? idIn(event, 'callId') : null),
+  fold: foldCallFact,
+};
+
+const bookings: ProjectionHandler<BookingFact> = {
+  collection: RECORDING_BOOKINGS,
+  keyOf: (event) => (event.type === 'ConsultationBooked' ? idIn(event, 'consultationId') : null),
+  fold: foldBookingFact,
+};
+
+/** The inbox's copies of signalling's call events and booking's bookings. */
+export const recordingCallBindingsProjection: ProjectionDefinition = {
+  name: 'recording-call-bindings',
+  categories: ['inbox'],
+  handlers: [calls as unknown as ProjectionHandler, bookings as unknown as ProjectionHandler],
+};
+
 /** Calls and bookings as the inbox copied them: what every upload is bound to. */
 @Injectable()
-export class CallBindingsProjection extends Projection {
-  protected readonly categories = ['inbox'];
-  private readonly calls = new Map<string, CallFact>();
-  private readonly bookings = new Map<string, BookingFact>();
+export class CallBindingsProjection {
+  private subscription: Subscription | null = null;
 
-  get(callId: string): CallBinding | null {
-    const call = this.calls.get(callId);
-    return call ? bindingOf(call, this.bookings.get(call.consultationId)) : null;
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+  ) {}
+
+  /** Follows the store from the projection's checkpoint; resolves once every stored event is folded. */
+  async start(): Promise<void> {
+    if (this.subscription) return;
+    this.subscription = await startProjection(recordingCallBindingsProjection, { eventStore: this.store, readModels: this.readModels });
+    await this.subscription.caughtUp();
   }
 
-  protected apply(stored: StoredEvent): void {
-    if (stored.type === 'ConsultationBooked') {
-      const fact = bookingFactOf({ type: 'ConsultationBooked', data: stored.data } as BookingFactEvent);
-      this.bookings.set(fact.consultationId, fact);
-      return;
-    }
-    if (!CALL_EVENTS.has(stored.type)) return;
-    const event = { type: stored.type, data: stored.data } as CallFactEvent;
-    const callId = event.data.callId;
-    const next = evolveCallFact(this.calls.get(callId), event);
-    if (next) this.calls.set(callId, next);
+  /** Resolves once every event appended before the call is folded (read-your-writes). */
+  async caughtUp(): Promise<void> {
+    if (!this.subscription) throw new Error(`${CallBindingsProjection.name} is not started`);
+    await this.subscription.caughtUp();
+  }
+
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.stop();
+  }
+
+  async get(callId: string): Promise<CallBinding | null> {
+    const call = await this.readModels.get<CallFact>(RECORDING_CALLS, callId);
+    if (!call) return null;
+    const booking = await this.readModels.get<BookingFact>(RECORDING_BOOKINGS, call.consultationId);
+    return bindingOf(call, booking ?? undefined);
   }
 }

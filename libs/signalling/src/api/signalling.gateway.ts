@@ -162,7 +162,7 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
       return;
     }
     const caller: Caller = { userId: user.id, clinicId: user.clinicId };
-    const call = this.calls.get(callId);
+    const call = await this.calls.get(callId);
     const role = call ? participantRoleOf(call, caller) : null;
     // Unknown, malformed, foreign, or a participant id under a token without that role: all the same.
     if (!call || !role || !user.roles.includes(role)) return session.error('not_found', 'There is no such call.');
@@ -173,7 +173,7 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
       return;
     }
     clearTimeout(session.joinTimer);
-    const current = this.calls.get(callId) ?? call;
+    const current = (await this.calls.get(callId)) ?? call;
     const room = this.roomOf(callId);
     const peers = uniqueUsers([...room].filter((s) => s.joined && s.joined.user.id !== user.id));
     session.joined = { callId, user, caller, role };

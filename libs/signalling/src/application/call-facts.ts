@@ -16,10 +16,11 @@ export class CallFactsProvider {
   async forConsultation(consultationId: string): Promise<CallFacts> {
     // The inbox may have just stored the booking: read after it.
     await this.consultations.caughtUp();
+    const [consultation, activeCall] = await Promise.all([this.consultations.get(consultationId), this.calls.activeCallOf(consultationId)]);
     return {
-      consultation: this.consultations.get(consultationId),
+      consultation,
       joinGraceMinutes: this.config.get('CALL_JOIN_GRACE_MINUTES'),
-      activeCallId: this.calls.activeCallOf(consultationId)?.callId ?? null,
+      activeCallId: activeCall?.callId ?? null,
     };
   }
 }

@@ -36,7 +36,7 @@ export class ConsultationCancellationsReactor {
     if (event.type !== 'ConsultationCancelled') return;
     const { consultationId } = event.data as ConsultationEventData['ConsultationCancelled'];
     await this.calls.caughtUp();
-    const call = this.calls.activeCallOf(consultationId);
+    const call = await this.calls.activeCallOf(consultationId);
     if (!call) return;
     await runWithCorrelationId(event.correlationId, () =>
       this.commands.execute(new CloseCallCommand(call.callId, 'consultation_cancelled', new Date(), this.metadata.causedBy(event))),

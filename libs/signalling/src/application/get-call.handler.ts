@@ -8,7 +8,7 @@ export class GetCallHandler implements IQueryHandler<GetCallQuery, CallView | nu
   constructor(private readonly calls: CallsProjection) {}
 
   async execute({ callId, caller }: GetCallQuery): Promise<CallView | null> {
-    const call = this.calls.get(callId);
+    const call = await this.calls.get(callId);
     if (!call || !participantRoleOf(call, caller)) return null;
     return callViewOf(call);
   }

@@ -36,7 +36,7 @@ export class StartCallHandler implements ICommandHandler<StartCallCommand, Start
       } catch (error) {
         // Every other rule held: the caller is a participant and may join the running call.
         if (error instanceof CallAlreadyActive) {
-          const call = this.calls.get(error.callId);
+          const call = await this.calls.get(error.callId);
           if (call) return { created: false, call };
         }
         throw error;
