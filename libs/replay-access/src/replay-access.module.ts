@@ -6,6 +6,7 @@ import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { OBJECT_STORE, ObjectStore } from '@vgp/object-store';
 import { ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { InMemoryReadModelStore, READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
 import { ReplaysController } from './api/replays.controller';
 import { ReplayStreamsController } from './api/replay-streams.controller';
 import { SharesController } from './api/shares.controller';
@@ -29,6 +30,9 @@ const OWNED_CATEGORIES = ['access', 'share'];
 
 export const REPLAY_ACCESS_GROUP = 'replay-access';
 
+/** The read-model store forRoot created itself (none when the app handed one over): closed with the module. */
+const OWNED_READ_MODEL_STORE = Symbol('REPLAY_ACCESS_OWNED_READ_MODEL_STORE');
+
 /**
  * What a user may replay: lists, grants, streams, consent shares, the kill switch. Every list, grant,
  * denial and view is appended to the context's own store before it is answered.
@@ -46,10 +50,14 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
     private readonly projection: ReplayAccessProjection,
     private readonly housekeeping: ReplayHousekeeping,
     private readonly health: HealthRegistry,
+    @Inject(OWNED_READ_MODEL_STORE) private readonly ownedReadModels: ReadModelStore | null,
   ) {}
 
   static forRoot(adapters: ContextAdapters): DynamicModule {
     if (!adapters.objectStore) throw new Error('ReplayAccessModule.forRoot needs adapters.objectStore: it streams recordings from it');
+    // The app's read-model store (MongoDB in distributed mode) is the app's to close; one made here is ours.
+    const owned = adapters.readModels ? null : new InMemoryReadModelStore();
+    const readModels = adapters.readModels ?? owned;
     return {
       module: ReplayAccessModule,
       imports: [CqrsModule.forRoot(), ConfigModule.forFeature(replayAccessConfig)],
@@ -58,6 +66,8 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: MESSAGE_BUS, useValue: adapters.bus },
         { provide: OBJECT_STORE, useValue: adapters.objectStore },
+        { provide: READ_MODEL_STORE, useValue: readModels },
+        { provide: OWNED_READ_MODEL_STORE, useValue: owned },
         { provide: REPLAY_CLOCK, useValue: () => new Date() },
         ReplaySettings,
         ReplayAccessProjection,
@@ -76,7 +86,7 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     // Read models first, so nothing is answered from a half-built copy.
-    this.projection.start();
+    await this.projection.start();
     await this.projection.caughtUp();
     // A rebuilt read model holds every grant ever issued; drop the long-expired ones now, then periodically.
     await this.housekeeping.tick();
@@ -101,6 +111,7 @@ export class ReplayAccessModule implements OnModuleInit, OnModuleDestroy {
     await this.inbox?.stop();
     await this.outbox?.stop();
     await this.projection.stop();
+    await this.ownedReadModels?.close();
     this.inbox = null;
     this.outbox = null;
   }

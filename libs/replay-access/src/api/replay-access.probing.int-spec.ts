@@ -109,30 +109,30 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     const issuedAt = world.clock.now;
     const url = await grantUrl();
     const readModel = api.app.get(ReplayAccessProjection).readModel;
-    const held = readModel.grantCount;
+    const held = await readModel.grantCount();
 
     world.clock.now = new Date(issuedAt.getTime() + GRANT_TTL_SECONDS * 1000 + GRANT_PRUNE_GRACE_MS - 1);
     const expired = await api.request('GET', url, { from: VIEWER });
     expect(expired.status).toBe(404);
     expect((await world.events(`access-${patientId}`)).at(-1)).toMatchObject({ data: { reason: 'grant_expired', recordingId } });
-    expect(readModel.grantCount).toBe(held);
+    expect(await readModel.grantCount()).toBe(held);
 
     world.clock.now = new Date(issuedAt.getTime() + GRANT_TTL_SECONDS * 1000 + GRANT_PRUNE_GRACE_MS + 1);
     const before = (await anonymous()).length;
     const pruned = await api.request('GET', url, { from: VIEWER });
     expect(pruned.status).toBe(404);
     expect(problemShape(pruned)).toEqual(problemShape(expired));
-    expect(readModel.grantCount).toBeLessThan(held);
+    expect(await readModel.grantCount()).toBeLessThan(held);
     expect((await anonymous()).slice(before)).toEqual([{ viewerId: 'anonymous', recordingId: '*', patientId: null, reason: 'grant_unknown', operation: 'stream' }]);
   });
 
   it('prunes every long-expired grant at the housekeeping round, without anyone asking', async () => {
     await grantUrl();
     const readModel = api.app.get(ReplayAccessProjection).readModel;
-    expect(readModel.grantCount).toBeGreaterThan(0);
+    expect(await readModel.grantCount()).toBeGreaterThan(0);
     world.clock.now = new Date(world.clock.now.getTime() + GRANT_TTL_SECONDS * 1000 + GRANT_PRUNE_GRACE_MS + 1);
     await api.app.get(ReplayHousekeeping).tick();
-    expect(readModel.grantCount).toBe(0);
+    expect(await readModel.grantCount()).toBe(0);
   });
 
   it.each([

@@ -20,8 +20,8 @@ export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {
     const at = this.settings.now();
     const viewer = viewerOf(user);
     const readModel = this.projection.readModel;
-    const recordings = readModel.recordingsOfClinic(viewer.clinicId);
-    const shares = readModel.sharesOf(recordings.map((r) => r.recordingId));
+    const recordings = await readModel.recordingsOfClinic(viewer.clinicId);
+    const shares = await readModel.sharesOf(recordings.map((r) => r.recordingId));
     const events = decideAccessCommand(
       { type: 'ListReplays', listId: randomUUID(), viewer, at, killSwitch: this.settings.killSwitch },
       initialAccessState(),

@@ -7,9 +7,9 @@ import { ReplaySettings } from './replay-access.settings';
 export const HOUSEKEEPING_MAX_INTERVAL_MS = 60_000;
 
 /**
- * Periodic, in the background (an unref'd timer, so it never keeps a process alive): drops grants expired
- * beyond the grace from the read model, and appends the `rate_limited` event of every ended probe block.
- * Both also happen lazily on access; this bounds memory when no one asks.
+ * Periodic, in the background (an unref'd timer, so it never keeps a process alive): deletes grants
+ * expired beyond the grace from the read-model store, and appends the `rate_limited` event of every ended
+ * probe block. Both also happen lazily on access; this bounds the grants held when no one asks.
  */
 @Injectable()
 export class ReplayHousekeeping {
@@ -34,7 +34,7 @@ export class ReplayHousekeeping {
   tick(): Promise<void> {
     this.running ??= (async () => {
       try {
-        this.projection.readModel.pruneGrants(this.settings.now());
+        await this.projection.readModel.pruneGrants(this.settings.now());
         await this.probes.flushEnded();
       } catch (error) {
         this.logger.warn(`replay housekeeping failed: ${String(error)}`);

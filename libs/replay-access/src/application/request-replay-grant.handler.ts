@@ -20,7 +20,7 @@ export class RequestReplayGrantHandler implements ICommandHandler<RequestReplayG
   async execute({ user, recordingId }: RequestReplayGrantCommand): Promise<ReplayGrant> {
     const at = this.settings.now();
     const viewer = viewerOf(user);
-    const recording = this.projection.readModel.recording(recordingId);
+    const [recording, shares] = await Promise.all([this.projection.readModel.recording(recordingId), this.projection.readModel.sharesOf([recordingId])]);
     // 32 random bytes: the token is the credential of the stream URL; only its hash is stored.
     const token = randomBytes(32).toString('base64url');
     const events = decideAccessCommand(
@@ -35,7 +35,7 @@ export class RequestReplayGrantHandler implements ICommandHandler<RequestReplayG
         killSwitch: this.settings.killSwitch,
       },
       initialAccessState(),
-      { recordings: recording ? [recording] : [], shares: this.projection.readModel.sharesOf([recordingId]) },
+      { recordings: recording ? [recording] : [], shares },
     );
     await this.writer.append(accessStreamOf(viewer.id), events, this.writer.forUser(user, actingRole(user, recording?.clinicianId)), at);
 

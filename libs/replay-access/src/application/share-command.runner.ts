@@ -36,7 +36,7 @@ export class ShareCommandRunner {
     const streamId = shareStreamOf(command.shareId);
     const history = await this.writer.read(streamId);
     const state = history.map((e) => ({ type: e.type, data: e.data }) as ShareEvent).reduce(evolveShare, initialShareState());
-    const recording = this.projection.readModel.recording(command.recordingId);
+    const recording = await this.projection.readModel.recording(command.recordingId);
     let events: ShareEvent[];
     try {
       events = decideShare(command, state, { recording });

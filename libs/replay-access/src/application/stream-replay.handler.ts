@@ -6,6 +6,7 @@ import { RecordingFacts } from '../domain/access-policy';
 import { decideAccessCommand, IssuedGrant } from '../domain/access.decider';
 import { ANONYMOUS_VIEWER } from '../domain/replay-access.events';
 import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
+import { stateOf } from '../infrastructure/replay-access.read-model';
 import { ReplayKillSwitchEngaged, ReplayRateLimited, ReplayResourceNotFound } from './replay-access.failures';
 import { ReplaySettings } from './replay-access.settings';
 import { accessStreamOf, actingRole, ReplayEventWriter } from './replay-event.writer';
@@ -27,18 +28,20 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
     const at = this.settings.now();
     const readModel = this.projection.readModel;
     const tokenSha256 = sha256Hex(token);
-    // Looked up and admitted synchronously, so concurrent probes cannot all slip under the limit.
-    const grant = readModel.grant(tokenSha256, at);
+    // Looked up first (a long-expired grant answers as unknown), then admitted synchronously: every
+    // request is counted the moment it is admitted, so concurrent probes cannot all slip under the limit.
+    const grant = await readModel.grant(tokenSha256, at);
     const admission = this.probes.admit(clientAddress, grant === null);
     // Past the limit: refused with no event of its own; counted into one `rate_limited` event for the period.
     if (!admission.allowed) throw new ReplayRateLimited(admission.retryAfterSeconds);
     // The refusals of the period that just ended are recorded before this request gets any answer.
     if (admission.suppressed) await this.probes.audit(admission.suppressed);
-    const recording = grant ? await this.withStoredMedia(readModel.recording(grant.recordingId)) : null;
+    const recording = grant ? await this.withStoredMedia(await readModel.recording(grant.recordingId)) : null;
+    const shares = recording ? await readModel.sharesOf([recording.recordingId]) : [];
     const events = decideAccessCommand(
       { type: 'StreamReplay', tokenSha256, range, at, killSwitch: this.settings.killSwitch },
-      readModel.grantState(),
-      { recordings: recording ? [recording] : [], shares: recording ? readModel.sharesOf([recording.recordingId]) : [] },
+      stateOf(grant),
+      { recordings: recording ? [recording] : [], shares },
     );
     const [event] = events;
     const stream = accessStreamOf(grant?.viewerId ?? ANONYMOUS_VIEWER);

@@ -1,20 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
-import { ReplayAccessReadModel } from './replay-access.read-model';
+import { READ_MODEL_STORE, ReadModelStore, startProjection } from '@vgp/read-models';
+import { replayAccessProjection, ReplayAccessReadModel } from './replay-access.read-model';
 
-/** The categories the read models fold: inbox copies, viewers' access streams and shares. */
-export const PROJECTED_CATEGORIES = ['inbox', 'access', 'share'];
-
-/** Feeds the read model from the context's own store, from position 0. */
+/** Feeds the read models from the context's own store, from the projection's checkpoint in the read-model store. */
 @Injectable()
 export class ReplayAccessProjection {
-  readonly readModel = new ReplayAccessReadModel();
+  readonly readModel: ReplayAccessReadModel;
   private subscription: Subscription | null = null;
+  private starting: Promise<Subscription> | null = null;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+  ) {
+    this.readModel = new ReplayAccessReadModel(readModels);
+  }
 
-  start(): void {
-    this.subscription ??= this.store.subscribe({ fromPosition: 0, categories: PROJECTED_CATEGORIES }, async (event) => this.readModel.apply(event));
+  async start(): Promise<void> {
+    if (this.subscription) return;
+    this.starting ??= startProjection(replayAccessProjection, { eventStore: this.store, readModels: this.readModels });
+    try {
+      this.subscription = await this.starting;
+    } finally {
+      this.starting = null;
+    }
   }
 
   get running(): boolean {

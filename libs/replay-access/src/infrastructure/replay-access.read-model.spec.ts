@@ -1,11 +1,16 @@
 import { StoredEvent } from '@vgp/event-store';
-import { GRANT_PRUNE_GRACE_MS, ReplayAccessReadModel } from './replay-access.read-model';
+import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
+import { GRANT_PRUNE_GRACE_MS, replayAccessProjection, ReplayAccessReadModel, stateOf } from './replay-access.read-model';
 
 const EXPIRES = new Date('2026-03-02T10:02:00.000Z');
 const at = (msAfterExpiry: number) => new Date(EXPIRES.getTime() + msAfterExpiry);
 
+let position = 0;
 const granted = (tokenSha256: string, expiresAt = EXPIRES): StoredEvent =>
   ({
+    streamId: 'access-patient-amira',
+    revision: position,
+    position: ++position,
     type: 'ReplayGranted',
     data: {
       grantId: `grant-${tokenSha256.slice(0, 4)}`,
@@ -25,36 +30,108 @@ const granted = (tokenSha256: string, expiresAt = EXPIRES): StoredEvent =>
 describe('pruning expired grants from the read model', () => {
   const A = 'a'.repeat(64);
   const B = 'b'.repeat(64);
+  let store: InMemoryReadModelStore;
+  let model: ReplayAccessReadModel;
+  const apply = (event: StoredEvent) => applyProjectionEvent(replayAccessProjection, store, event);
 
-  it('keeps an expired grant through the grace (it is still refused as grant_expired, naming its viewer)', () => {
-    const model = new ReplayAccessReadModel();
-    model.apply(granted(A));
-    expect(model.grant(A, at(GRANT_PRUNE_GRACE_MS))).toMatchObject({ tokenSha256: A, viewerId: 'patient-amira' });
-    expect(model.pruneGrants(at(GRANT_PRUNE_GRACE_MS))).toBe(0);
-    expect(model.grantCount).toBe(1);
+  beforeEach(() => {
+    store = new InMemoryReadModelStore();
+    model = new ReplayAccessReadModel(store);
   });
 
-  it('drops it lazily on access once expired for longer than the grace', () => {
-    const model = new ReplayAccessReadModel();
-    model.apply(granted(A));
-    expect(model.grant(A, at(GRANT_PRUNE_GRACE_MS + 1))).toBeNull();
-    expect(model.grantCount).toBe(0);
-    expect(model.grantState().grants.has(A)).toBe(false);
-    expect(model.grant(A)).toBeNull();
+  afterEach(() => store.close());
+
+  it('keeps an expired grant through the grace (it is still refused as grant_expired, naming its viewer)', async () => {
+    await apply(granted(A));
+    expect(await model.grant(A, at(GRANT_PRUNE_GRACE_MS))).toMatchObject({ tokenSha256: A, viewerId: 'patient-amira' });
+    expect(await model.pruneGrants(at(GRANT_PRUNE_GRACE_MS))).toBe(0);
+    expect(await model.grantCount()).toBe(1);
   });
 
-  it('drops every such grant in a periodic sweep, and only those', () => {
-    const model = new ReplayAccessReadModel();
-    model.apply(granted(A));
-    model.apply(granted(B, at(5 * 60_000)));
-    expect(model.pruneGrants(at(GRANT_PRUNE_GRACE_MS + 1))).toBe(1);
-    expect(model.grant(A)).toBeNull();
-    expect(model.grant(B)).toMatchObject({ tokenSha256: B });
+  it('drops it lazily on access once expired for longer than the grace', async () => {
+    await apply(granted(A));
+    expect(await model.grant(A, at(GRANT_PRUNE_GRACE_MS + 1))).toBeNull();
+    expect(await model.grantCount()).toBe(0);
+    expect(stateOf(await model.grant(A)).grants.has(A)).toBe(false);
+    expect(await model.grant(A)).toBeNull();
   });
 
-  it('never drops a grant when asked without a time', () => {
-    const model = new ReplayAccessReadModel();
-    model.apply(granted(A));
-    expect(model.grant(A)).not.toBeNull();
+  it('drops every such grant in a periodic sweep, and only those', async () => {
+    await apply(granted(A));
+    await apply(granted(B, at(5 * 60_000)));
+    expect(await model.pruneGrants(at(GRANT_PRUNE_GRACE_MS + 1))).toBe(1);
+    expect(await model.grant(A)).toBeNull();
+    expect(await model.grant(B)).toMatchObject({ tokenSha256: B });
+  });
+
+  it('keeps a pruned grant deleted when its ReplayGranted is applied again (a replay)', async () => {
+    const event = granted(A);
+    await apply(event);
+    expect(await model.pruneGrants(at(GRANT_PRUNE_GRACE_MS + 1))).toBe(1);
+    await apply(event);
+    expect(await model.grant(A)).toBeNull();
+    expect(await model.grantCount()).toBe(0);
+  });
+
+  it('never drops a grant when asked without a time', async () => {
+    await apply(granted(A));
+    expect(await model.grant(A)).not.toBeNull();
+  });
+});
+
+describe('recordings and booking facts in the read-model store', () => {
+  let store: InMemoryReadModelStore;
+  let model: ReplayAccessReadModel;
+  let seq = 0;
+  const apply = (type: string, data: Record<string, unknown>, streamId = `inbox-${++seq}`) =>
+    applyProjectionEvent(replayAccessProjection, store, { streamId, revision: 0, position: ++seq, type, data } as unknown as StoredEvent);
+  const stored = (recordingId: string, consultationId = 'cons-1', objectKey = `${recordingId}.webm`) =>
+    apply('RecordingStored', {
+      recordingId,
+      consultationId,
+      callId: 'call-1',
+      segmentId: `seg-${recordingId}`,
+      segmentSeq: 0,
+      clinicId: 'clinic-north',
+      patientId: 'patient-amira',
+      clinicianId: 'dr-osei',
+      mode: 'video',
+      contentType: 'video/webm',
+      bytes: 10,
+      objectKey,
+      recordedAt: '2026-03-02T10:00:00.000Z',
+    });
+  const booked = () => apply('ConsultationBooked', { consultationId: 'cons-1', clinicId: 'clinic-north', patientId: 'patient-amira', clinicianId: 'dr-osei' });
+
+  beforeEach(() => {
+    store = new InMemoryReadModelStore();
+    model = new ReplayAccessReadModel(store);
+  });
+
+  afterEach(() => store.close());
+
+  it("lists a clinic's recordings in arrival order, with their booking facts", async () => {
+    await booked();
+    await stored('rec-z');
+    await stored('rec-a');
+    const listed = await model.recordingsOfClinic('clinic-north');
+    expect(listed.map((r) => r.recordingId)).toEqual(['rec-z', 'rec-a']);
+    expect(listed[0]).not.toHaveProperty('storedAt');
+    expect(listed[0].booking).toMatchObject({ consultationId: 'cons-1', status: 'booked' });
+    expect(await model.recordingsOfClinic('clinic-south')).toEqual([]);
+  });
+
+  it('keeps the first binding of a recording id', async () => {
+    await stored('rec-1', 'cons-1', 'first.webm');
+    await stored('rec-1', 'cons-2', 'second.webm');
+    expect(await model.recording('rec-1')).toMatchObject({ consultationId: 'cons-1', objectKey: 'first.webm', booking: null });
+  });
+
+  it('keeps a cancelled booking cancelled when its booking is delivered again', async () => {
+    await booked();
+    await apply('ConsultationCancelled', { consultationId: 'cons-1' });
+    await booked();
+    await stored('rec-1');
+    expect((await model.recording('rec-1'))?.booking).toMatchObject({ status: 'cancelled' });
   });
 });
