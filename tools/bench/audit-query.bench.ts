@@ -7,6 +7,7 @@ import { AuditEntry, AuditLogProjection, AuditSource, AUDIT_STREAM, decide, evol
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { EventMetadata, Role } from '@vgp/contracts';
 import { NewEvent, SqliteEventStore } from '@vgp/event-store';
+import { InMemoryReadModelStore } from '@vgp/read-models';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark runs the handler behind GET /v1/audit/events as it is
 import { AuditEventPage, SearchAuditEventsHandler } from '../../libs/audit/src/application/search-audit-events.handler';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the same default page size as the controller
@@ -145,7 +146,7 @@ export const auditQuery: Benchmark = {
     'Both answer the same seqs for every query (checked).',
   async run(progress) {
     const dir = mkdtempSync(join(tmpdir(), 'vgp-bench-audit-'));
-    const projection = new AuditLogProjection();
+    let projection: AuditLogProjection | null = null;
     let store: SqliteEventStore | null = null;
     let duck: DuckDbInstance | null = null;
     try {
@@ -170,7 +171,8 @@ export const auditQuery: Benchmark = {
       }
       progress.tick();
       t0 = now();
-      projection.start(store);
+      projection = new AuditLogProjection(store, new InMemoryReadModelStore());
+      await projection.start();
       await projection.caughtUp();
       const rebuildMs = now() - t0;
       progress.tick();
@@ -265,7 +267,8 @@ export const auditQuery: Benchmark = {
       // How much of a query is the handler re-resolving every entry's index before it looks at any filter.
       t0 = now();
       let resolved = 0;
-      for (const entry of projection.all()) resolved += projection.resolvedIndex(entry).clinicIds.length;
+      const knowledge = await projection.knowledge();
+      for (const entry of await projection.all()) resolved += knowledge.resolvedIndex(entry).clinicIds.length;
       const resolveAllMs = now() - t0;
       if (resolved === 0) throw new Error('no entry resolved to a clinic');
 
@@ -305,7 +308,7 @@ export const auditQuery: Benchmark = {
         notes: [],
       };
     } finally {
-      await projection.stop();
+      await projection?.stop();
       await store?.close();
       duck?.closeSync();
       rmSync(dir, { recursive: true, force: true });

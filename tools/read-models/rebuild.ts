@@ -7,8 +7,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { SqliteEventStore } from '@vgp/event-store';
+import { auditLogProjection } from '@vgp/audit';
 import { consultationsProjection } from '@vgp/booking';
 import { recordingCallBindingsProjection } from '@vgp/recording';
+import { replayAccessProjection } from '@vgp/replay-access';
 import { signallingCallsProjection, signallingConsultationsProjection } from '@vgp/signalling';
 import { consultationsByPatientProjection, ProjectionDefinition, projectionCollections, replayProjection } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
@@ -19,6 +21,8 @@ const PROJECTIONS: Record<string, ProjectionDefinition> = {
   [signallingConsultationsProjection.name]: signallingConsultationsProjection,
   [signallingCallsProjection.name]: signallingCallsProjection,
   [recordingCallBindingsProjection.name]: recordingCallBindingsProjection,
+  [replayAccessProjection.name]: replayAccessProjection,
+  [auditLogProjection.name]: auditLogProjection,
 };
 
 const USAGE = `usage: npm run read-models:rebuild -- --projection <${Object.keys(PROJECTIONS).join('|')}> --mongo-url <url> --db <name> --events <sqlite file> [--batch-size 500]`;

@@ -4,6 +4,7 @@ import { TOPICS } from '@vgp/contracts';
 import { EVENT_STORE, EventStore } from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox } from '@vgp/messaging';
 import { AppConfig, ContextAdapters, HealthRegistry } from '@vgp/platform';
+import { InMemoryReadModelStore, READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
 import { AccessLogController } from './api/access-log.controller';
 import { AuditFhirController } from './api/audit-fhir.controller';
 import { AuditController } from './api/audit.controller';
@@ -25,6 +26,8 @@ import { nodeSha256 } from './infrastructure/node-sha256';
 export const AUDIT_GROUP_ID = 'audit';
 export const AUDIT_TOPICS: string[] = [TOPICS.consultation, TOPICS.call, TOPICS.recording, TOPICS.replay];
 const READINESS_CHECK = 'audit';
+/** The read-model store this module created itself (none given in the adapters); it closes it. */
+const OWNED_READ_MODELS = Symbol('AUDIT_OWNED_READ_MODELS');
 
 /**
  * The audit context: copies every integration event into its own store (inbox), chains them into
@@ -40,6 +43,7 @@ export class AuditModule implements OnModuleInit, OnModuleDestroy {
     private readonly appender: AuditChainAppender,
     private readonly log: AuditLogProjection,
     private readonly health: HealthRegistry,
+    @Inject(OWNED_READ_MODELS) private readonly ownedReadModels: ReadModelStore | null,
   ) {}
 
   static forRoot(adapters: ContextAdapters): DynamicModule {
@@ -50,6 +54,12 @@ export class AuditModule implements OnModuleInit, OnModuleDestroy {
       providers: [
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: MESSAGE_BUS, useValue: adapters.bus },
+        { provide: OWNED_READ_MODELS, useFactory: (): ReadModelStore | null => (adapters.readModels ? null : new InMemoryReadModelStore()) },
+        {
+          provide: READ_MODEL_STORE,
+          useFactory: (owned: ReadModelStore | null): ReadModelStore => adapters.readModels ?? (owned as ReadModelStore),
+          inject: [OWNED_READ_MODELS],
+        },
         { provide: AUDIT_SHA256, useValue: nodeSha256 },
         // AUDIT_CHECKPOINT_EVERY and AUDIT_SIGNING_KEY are read here, at module init; a bad value fails boot naming it.
         { provide: AUDIT_SETTINGS, useFactory: () => auditSettingsFromEnv(process.env) },
@@ -68,7 +78,7 @@ export class AuditModule implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    this.log.start(this.store);
+    await this.log.start();
     await this.appender.start();
     // Chain whatever reached the inbox before a crash, then serve a complete read model.
     await this.appender.caughtUp();
@@ -83,5 +93,6 @@ export class AuditModule implements OnModuleInit, OnModuleDestroy {
     this.inbox = null;
     await this.appender.stop();
     await this.log.stop();
+    await this.ownedReadModels?.close();
   }
 }

@@ -6,7 +6,7 @@ export * from './domain/exposure-detector';
 export * from './domain/incident-reconstruction';
 export * from './domain/audit-checkpoint';
 export * from './domain/fhir-audit-event';
-export { AuditLogProjection } from './infrastructure/audit-log.projection';
+export { AuditLogProjection, auditLogProjection, AUDIT_LOG_PROJECTION, AUDIT_ENTRIES_COLLECTION, AUDIT_BINDINGS_COLLECTION } from './infrastructure/audit-log.projection';
 export { AUDIT_SHA256 } from './application/audit.tokens';
 export { AUDIT_SIGNER } from './application/audit-signer.port';
 export type { AuditSigner } from './application/audit-signer.port';

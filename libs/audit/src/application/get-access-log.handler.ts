@@ -9,10 +9,11 @@ export class GetAccessLogHandler implements IQueryHandler<GetAccessLogQuery, Acc
 
   async execute({ patient }: GetAccessLogQuery): Promise<AccessLogItem[]> {
     await this.log.caughtUp();
-    const owners = this.log.ownership;
+    const [entries, known] = await Promise.all([this.log.all(), this.log.knowledge()]);
+    const owners = known.ownership;
     const items: AccessLogItem[] = [];
-    for (const entry of this.log.all()) {
-      const item = accessLogItemFor(patient, { ...entry, ...this.log.resolvedIndex(entry) }, owners);
+    for (const entry of entries) {
+      const item = accessLogItemFor(patient, { ...entry, ...known.resolvedIndex(entry) }, owners);
       if (item) items.push(item);
     }
     return items;

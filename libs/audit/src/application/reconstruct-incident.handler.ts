@@ -10,7 +10,7 @@ export class ReconstructIncidentHandler implements IQueryHandler<ReconstructInci
 
   async execute({ officer, window }: ReconstructIncidentQuery): Promise<IncidentReport> {
     await this.log.caughtUp();
-    const entries = this.log.replayEntriesBetween(Date.parse(window.from), Date.parse(window.to));
-    return reconstructIncident(this.log.authorizationFacts, entries, { ...window, clinicId: officer.clinicId });
+    const [entries, known] = await Promise.all([this.log.replayEntriesBetween(Date.parse(window.from), Date.parse(window.to)), this.log.knowledge()]);
+    return reconstructIncident(known.authorizationFacts, entries, { ...window, clinicId: officer.clinicId });
   }
 }

@@ -34,9 +34,10 @@ export class SearchAuditEventsHandler implements IQueryHandler<SearchAuditEvents
     const to = filters.to === undefined ? Infinity : Date.parse(filters.to);
     const items: AuditEventItem[] = [];
     let more = false;
-    for (const entry of this.log.all()) {
+    const [entries, known] = await Promise.all([this.log.all(), this.log.knowledge()]);
+    for (const entry of entries) {
       if (filters.after !== undefined && entry.seq <= filters.after) continue;
-      const index = this.log.resolvedIndex(entry);
+      const index = known.resolvedIndex(entry);
       // An officer sees their own clinic's history only; entries with no known clinic are nobody's.
       if (!index.clinicIds.includes(officer.clinicId)) continue;
       const { source } = entry;

@@ -12,11 +12,12 @@ export class SearchFhirAuditEventsHandler implements IQueryHandler<SearchFhirAud
     await this.log.caughtUp();
     const { earliest, latest } = fhirDateRange(params.dates);
     const search = { patient: params.patient, agent: params.agent, entity: params.entity, earliest, latest };
-    const owners = this.log.ownership;
+    const [entries, known] = await Promise.all([this.log.replayEntriesBetween(earliest, latest + 1), this.log.knowledge()]);
+    const owners = known.ownership;
     const page: FhirAuditEvent[] = [];
     let total = 0;
-    for (const stored of this.log.replayEntriesBetween(earliest, latest + 1)) {
-      const entry = { ...stored, ...this.log.resolvedIndex(stored) };
+    for (const stored of entries) {
+      const entry = { ...stored, ...known.resolvedIndex(stored) };
       if (!entry.clinicIds.includes(officer.clinicId)) continue;
       const scope = fhirScopeOf(entry, owners, officer.clinicId);
       if (!matchesFhirSearch(entry, scope, search)) continue;
