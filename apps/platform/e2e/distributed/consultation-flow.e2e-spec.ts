@@ -19,6 +19,22 @@ describe('distributed: a consultation from booking to an audited replay', () => 
   it('keeps every party to their own consultation, and the audit shows who saw what', () =>
     consultationFlowScenario({ api: platform.client, softwareVersion: platform.softwareVersion }), 120_000);
 
+  it('keeps each service’s read models in a MongoDB database of its own', async () => {
+    const databases = await platform.readModelDatabases();
+    const of = (service: string) => {
+      const name = Object.keys(databases).find((db) => db.endsWith(`_vgp_${service}`));
+      expect(name).toBeDefined();
+      return databases[name as string];
+    };
+    expect(Object.keys(databases)).toHaveLength(5);
+    // The scenario booked two consultations and stored two segments of each.
+    expect(of('booking').booking_consultations).toBeGreaterThanOrEqual(2);
+    expect(of('signalling').signalling_calls).toBeGreaterThanOrEqual(2);
+    expect(of('recording').recording_calls).toBeGreaterThanOrEqual(2);
+    expect(of('replay-access').replay_recordings).toBeGreaterThanOrEqual(4);
+    expect(of('audit').audit_entries).toBeGreaterThan(0);
+  });
+
   it('answers the gateway’s own liveness, and readiness only when every service is ready', async () => {
     const live = await platform.client.request('GET', '/health/live');
     expect(live.status).toBe(200);

@@ -16,6 +16,8 @@ export type DistributedTestPlatform = {
   baseDir: string;
   platform: DistributedPlatform;
   service(name: ServiceName): ServiceProcess;
+  /** This run's MongoDB databases (one per service), each with its collections' document counts. */
+  readModelDatabases(): Promise<Record<string, Record<string, number>>>;
   /** Stops every process, deletes this run's Kafka topics, and removes its data (kept when the run failed and KEEP_E2E_DATA=1). */
   close(): Promise<void>;
 };
@@ -84,6 +86,7 @@ export async function startDistributedTestPlatform(name: string, env: Record<str
       if (!found) throw new Error(`no service ${service}`);
       return found;
     },
+    readModelDatabases: () => countMongoDocuments(servers.MONGO_URL, `${run}_`),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -93,6 +96,24 @@ export async function startDistributedTestPlatform(name: string, env: Record<str
       if (process.env.KEEP_E2E_DATA !== '1') rmSync(baseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Document counts per collection of the databases whose names start with the prefix. */
+async function countMongoDocuments(url: string, prefix: string): Promise<Record<string, Record<string, number>>> {
+  const connection = await mongoose.createConnection(url, { serverSelectionTimeoutMS: 3_000 }).asPromise();
+  try {
+    const { databases } = (await connection.db?.admin().listDatabases()) ?? { databases: [] };
+    const counts: Record<string, Record<string, number>> = {};
+    for (const { name } of databases.filter((d) => d.name.startsWith(prefix))) {
+      const db = connection.useDb(name).db;
+      if (!db) continue;
+      counts[name] = {};
+      for (const { name: collection } of await db.listCollections().toArray()) counts[name][collection] = await db.collection(collection).countDocuments();
+    }
+    return counts;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** This run's read-model databases (one per service, named under the run's namespace). */
