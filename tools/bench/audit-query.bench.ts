@@ -14,11 +14,11 @@ import { AuditEventPage, SearchAuditEventsHandler } from '../../libs/audit/src/a
 import { DEFAULT_AUDIT_PAGE } from '../../libs/audit/src/api/search-audit-events.request.dto';
 import { Benchmark, infoRow, mean, now, percentile, row, seededRandom } from './lib';
 
-const TOTAL = 100_000;
+const TOTAL = 20_000;
 const CLINICS = 4;
-const PATIENTS = 4_000;
+const PATIENTS = 1_000;
 const CLINICIANS = 100;
-const CONSULTATIONS = 8_000;
+const CONSULTATIONS = 2_000;
 const PATIENT_QUERIES = 20;
 const WINDOW_QUERIES = 10;
 const WARMUP_QUERIES = 2;
@@ -26,7 +26,7 @@ const WARMUP_QUERIES = 2;
 const sha256: Sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /**
- * 100k inbox envelopes as the audit receives them: bookings and stored recordings first (the facts that
+ * TOTAL inbox envelopes as the audit receives them: bookings and stored recordings first (the facts that
  * bind consultations and recordings to patients and clinics), then lists, grants and streams.
  */
 const syntheticSources = (): AuditSource[] => {
@@ -150,7 +150,7 @@ export const auditQuery: Benchmark = {
     let store: SqliteEventStore | null = null;
     let duck: DuckDbInstance | null = null;
     try {
-      progress.phase('generating and folding 100k events into the audit chain', 4);
+      progress.phase(`generating and folding ${TOTAL / 1000}k events into the audit chain`, 4);
       const sources = syntheticSources();
       progress.tick();
       let t0 = now();
@@ -295,7 +295,7 @@ export const auditQuery: Benchmark = {
             ],
           },
           {
-            title: 'Loading 100k entries (not part of the query times)',
+            title: `Loading ${TOTAL / 1000}k entries (not part of the query times)`,
             resultLabel: 'audit',
             baselineLabel: 'DuckDB',
             rows: [
