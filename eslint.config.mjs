@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
 
 // Tags: scope:<context>|shared|testing|app, type:app|lib. A context reaches another only
 // through scope:shared (libs/shared/contracts and the port libs).
+const sharedProjects = readdirSync(new URL('./libs/shared', import.meta.url)).map((name) => `shared-${name}`);
 const contexts = ['booking', 'signalling', 'recording', 'replay-access', 'audit'];
 const depConstraints = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -48,7 +50,19 @@ export default [
     },
   },
   {
-    // Tests of shared libs run the shared contract suites from libs/testing.
+    // Application code depends on ports (interfaces and DI tokens), never on infrastructure classes.
+    files: ['libs/*/src/application/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/infrastructure', '**/infrastructure/**', '**/api', '**/api/**'], message: 'Application code depends on ports, not on infrastructure or the API layer.' }] },
+      ],
+    },
+  },
+  {
+    // Tests of shared libs run the shared contract suites from libs/testing, which builds on those libs: a
+    // cycle of test files only. Their project.json drop the edge (`!testing`), so the build graph stays acyclic.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -56,6 +70,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
+          ignoredCircularDependencies: sharedProjects.map((project) => [project, 'testing']),
           depConstraints: depConstraints.map((c) =>
             c.sourceTag === 'scope:shared' ? { ...c, onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] } : c,
           ),

@@ -7,3 +7,5 @@ export * from './contracts/message-bus.contract';
 export * from './contracts/object-store.contract';
 export * from './contracts/read-model.contract';
 export * from './services/test-services';
+export * from './projection-spec';
+export * from './context-test-app';

@@ -6,3 +6,4 @@ export * from './signalling.events';
 export * from './recording.events';
 export * from './replay.events';
 export * from './events';
+export * from './booking-facts';

@@ -1,4 +1,5 @@
 import { EventEnvelope, EventMetadata } from '@vgp/contracts';
+import { DomainError } from '@vgp/domain';
 
 /** Injection token of a context's own event store (each context has its own). */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -83,10 +84,18 @@ export class DuplicateEventId extends Error {
   }
 }
 
-/** The store could not durably take the write; callers must deny, never answer as if it had. */
-export class EventStoreUnavailable extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
-    super(message);
-    this.name = 'EventStoreUnavailable';
+/**
+ * The store could not durably take the write (or serve the read); callers must deny, never answer as if it
+ * had. `message` is for logs; clients see the fixed detail of the `store-unavailable` problem.
+ */
+export class EventStoreUnavailable extends DomainError {
+  readonly code = 'store-unavailable';
+  readonly kind = 'unavailable';
+  constructor(message: string, cause?: unknown) {
+    super(message, { title: 'Service Unavailable', cause });
+  }
+
+  override get detail(): string {
+    return 'Storage is unavailable right now, so nothing was recorded or sent. Retry shortly.';
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configFragment, ConfigValidationError, Environment, integerVariable, parseConfig } from './config-fragment';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEV_JWT_SECRET } from '@vgp/auth';
 import { packageVersion } from './software-version';
 
@@ -30,14 +31,8 @@ export const CONFIG_VARIABLES = {
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
-// Values never echoed back in an error message.
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET']);
 
-const integer = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer').min(min).max(max).default(fallback),
-  );
+const integer = integerVariable;
 
 const text = (max = 500) => z.string().trim().min(1, 'must not be empty').max(max);
 
@@ -99,40 +94,16 @@ const schema = z
 export type AppConfigValues = Readonly<z.output<typeof schema>>;
 export type AppConfigKey = keyof AppConfigValues;
 
-export class ConfigValidationError extends Error {
-  constructor(
-    readonly problems: { variable: string; message: string }[],
-  ) {
-    super(
-      'Invalid configuration (environment variables):\n' +
-        problems.map((p) => `  - ${p.message}`).join('\n'),
-    );
-    this.name = 'ConfigValidationError';
-  }
+/** The platform's own fragment: what every app reads. */
+export const PLATFORM_CONFIG = configFragment<AppConfigValues>({
+  name: 'platform',
+  variables: { ...CONFIG_VARIABLES, JWT_SECRET: { ...CONFIG_VARIABLES.JWT_SECRET, secret: true } },
+  schema,
+  // An empty FEATURE_FLAGS means "no flags", not "unset".
+  emptyIsValue: ['FEATURE_FLAGS'],
+});
 
-  get variables(): string[] {
-    return [...new Set(this.problems.map((p) => p.variable))];
-  }
-}
+export { ConfigValidationError };
 
 /** Parses the environment once at boot; throws ConfigValidationError naming each bad variable. */
-export const parseAppConfig = (env: Record<string, string | undefined> = process.env): AppConfigValues => {
-  const input: Record<string, string | undefined> = {};
-  for (const name of Object.keys(CONFIG_VARIABLES)) {
-    const value = env[name];
-    // An empty variable means "not set", except for FEATURE_FLAGS where empty means "no flags".
-    input[name] = value === '' && name !== 'FEATURE_FLAGS' ? undefined : value;
-  }
-  const result = schema.safeParse(input);
-  if (result.success) return Object.freeze(result.data);
-  throw new ConfigValidationError(
-    result.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '(environment)');
-      const spec = CONFIG_VARIABLES[variable as ConfigVariable];
-      const raw = input[variable];
-      const got = raw === undefined ? 'not set' : SECRET_VARIABLES.has(variable) ? 'got a value (hidden)' : `got ${JSON.stringify(raw.slice(0, 80))}`;
-      const accepts = spec ? `; accepts ${spec.accepts}` : '';
-      return { variable, message: `${variable}: ${issue.message} (${got})${accepts}` };
-    }),
-  );
-};
+export const parseAppConfig = (env: Environment = process.env): AppConfigValues => Object.freeze(parseConfig(PLATFORM_CONFIG, env));

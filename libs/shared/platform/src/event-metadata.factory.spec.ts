@@ -4,7 +4,7 @@ import { EventMetadataFactory } from './event-metadata.factory';
 import { runWithCorrelationId } from './request-context';
 
 const factory = new EventMetadataFactory(
-  new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' })),
+  new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' }), {}),
   { serviceName: 'replay-access' },
 );
 const clinician = { id: 'doc-1', roles: ['clinician' as const, 'clinic_admin' as const], clinicId: 'k1' };

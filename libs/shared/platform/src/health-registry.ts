@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-export type HealthCheck = () => Promise<boolean>;
+/** Up or down, optionally with details for the operator (ids only: never personal data). */
+export type HealthStatus = { up: boolean; [detail: string]: unknown };
+export type HealthCheck = () => Promise<boolean | HealthStatus>;
 
 /** Readiness checks registered by contexts (event store, bus, object store, projections caught up). */
 @Injectable()

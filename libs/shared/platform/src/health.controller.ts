@@ -2,7 +2,7 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '@vgp/auth';
-import { HealthRegistry } from './health-registry';
+import { HealthCheck as RegisteredCheck, HealthRegistry, HealthStatus } from './health-registry';
 
 const CHECK_TIMEOUT_MS = 3000;
 
@@ -33,7 +33,8 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: Reply): Promise<unknown> {
     const checks = this.registry.entries().map(([name, check]) => async () => {
       const indicator = this.indicators.check(name);
-      return (await runCheck(check)) ? indicator.up() : indicator.down();
+      const { up, ...details } = await runCheck(check);
+      return up ? indicator.up(details) : indicator.down(details);
     });
     try {
       return await this.health.check(checks);
@@ -48,15 +49,16 @@ export class HealthController {
   }
 }
 
-const runCheck = async (check: () => Promise<boolean>): Promise<boolean> => {
+const runCheck = async (check: RegisteredCheck): Promise<HealthStatus> => {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
+    const timeout = new Promise<HealthStatus>((resolve) => {
+      timer = setTimeout(() => resolve({ up: false, reason: 'timed out' }), CHECK_TIMEOUT_MS);
     });
-    return await Promise.race([check().then((ok) => ok === true), timeout]);
+    const outcome = check().then((status): HealthStatus => (typeof status === 'boolean' ? { up: status } : { ...status, up: status.up === true }));
+    return await Promise.race([outcome, timeout]);
   } catch {
-    return false;
+    return { up: false };
   } finally {
     clearTimeout(timer);
   }

@@ -22,3 +22,7 @@ export * from './http-hooks';
 export * from './http-app';
 export * from './platform.module';
 export * from './keyed-mutex';
+export * from './config-fragment';
+export * from './clock';
+export * from './error-kinds';
+export * from './context-runtime';

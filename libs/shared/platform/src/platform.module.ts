@@ -5,7 +5,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule, AuthSettings } from '@vgp/auth';
 import { useCorrelationScope } from '@vgp/messaging';
 import { LoggerModule } from 'nestjs-pino';
-import { AppConfig, APP_CONFIG_VALUES } from './app-config';
+import { AppConfig, APP_CONFIG_VALUES, APP_ENVIRONMENT } from './app-config';
+import { CLOCK, systemClock } from './clock';
 import { AppConfigValues, parseAppConfig } from './app-config.schema';
 import { EventMetadataFactory } from './event-metadata.factory';
 import { HealthController } from './health.controller';
@@ -44,7 +45,8 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
 
   /** Validates the environment now: a bad variable fails boot with a message naming it. */
   static forRoot(options: PlatformOptions): DynamicModule {
-    const values = parseAppConfig(options.env ?? process.env);
+    const env = { ...(options.env ?? process.env) };
+    const values = parseAppConfig(env);
     return {
       module: PlatformModule,
       global: true,
@@ -59,10 +61,12 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
       providers: [
         { provide: PLATFORM_OPTIONS, useValue: options },
         { provide: APP_CONFIG_VALUES, useValue: values },
+        { provide: APP_ENVIRONMENT, useValue: env },
+        { provide: CLOCK, useValue: systemClock },
         // A provider, so the tracer exists before any module's init hook publishes or serves.
         {
           provide: TRACING,
-          useFactory: () => startTracing({ serviceName: options.serviceName, softwareVersion: values.SOFTWARE_VERSION, env: options.env ?? process.env }),
+          useFactory: () => startTracing({ serviceName: options.serviceName, softwareVersion: values.SOFTWARE_VERSION, env }),
         },
         AppConfig,
         MetricsService,
@@ -73,7 +77,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
       ],
-      exports: [PLATFORM_OPTIONS, AppConfig, MetricsService, HealthRegistry, RequestContext, EventMetadataFactory, AuthModule],
+      exports: [PLATFORM_OPTIONS, CLOCK, AppConfig, MetricsService, HealthRegistry, RequestContext, EventMetadataFactory, AuthModule],
     };
   }
 

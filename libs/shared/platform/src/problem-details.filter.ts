@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { DomainError } from '@vgp/domain';
+import { ERROR_KINDS } from './error-kinds';
 import { correlationIdOf, CORRELATION_HEADER } from './correlation-id';
 import { redactedPath, scrubText } from './log-redaction';
 import { problemTypeUri } from './problem.exception';
@@ -58,6 +60,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       reply.raw?.destroy();
       return;
     }
+    if (exception instanceof DomainError) for (const [name, value] of Object.entries(exception.headers)) reply.header(name, value);
     reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).header(CORRELATION_HEADER, correlationId).send(problem);
   }
 
@@ -77,6 +80,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 export const toProblem = (exception: unknown, instance: string, correlationId: string): ProblemDetails => {
+  if (exception instanceof DomainError) {
+    const kind = ERROR_KINDS[exception.kind];
+    const extensions = Object.fromEntries(Object.entries(exception.extensions).filter(([key]) => !RESERVED.has(key)));
+    return {
+      ...extensions,
+      ...base(kind.status, instance, correlationId),
+      type: problemTypeUri(exception.code),
+      title: exception.title ?? kind.title,
+      detail: exception.detail,
+    };
+  }
   if (!(exception instanceof HttpException)) {
     return base(HttpStatus.INTERNAL_SERVER_ERROR, instance, correlationId);
   }

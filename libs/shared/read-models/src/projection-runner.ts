@@ -1,14 +1,41 @@
-import { EventStore, StoredEvent, Subscription } from '@vgp/event-store';
+import type { DomainEvent } from '@vgp/contracts';
+import { EventProcessor, EventProcessorOptions, EventStore, HandlerFailed, StoredEvent } from '@vgp/event-store';
 import { IndexSpec, ReadModelDocument, ReadModelStore } from './read-model-store.port';
 
-/** One collection of a projection: which documents an event touches, and the pure fold into each. */
-export type ProjectionHandler<D extends ReadModelDocument = ReadModelDocument> = {
+/** A stored event of one of the domain event types `E`, typed by its `type`. */
+export type StoredOf<E extends DomainEvent> = E extends DomainEvent<infer T, infer D> ? StoredEvent<T, D> : never;
+
+/** One collection of a projection, as the runner sees it (build it with `projectionHandler`). */
+export type ProjectionHandler = {
   collection: string;
   indexes?: readonly IndexSpec[];
-  /** The ids of the documents the event touches here; null or [] when none. */
+  canHandle: readonly string[];
   keyOf(event: StoredEvent): string | readonly string[] | null;
-  /** Pure: it may be called more than once for one event when writers race. Null deletes the document. */
-  fold(doc: D | null, event: StoredEvent): D | null;
+  evolve(doc: ReadModelDocument | null, event: StoredEvent): ReadModelDocument | null;
+};
+
+export type TypedProjectionHandler<D extends ReadModelDocument, E extends DomainEvent> = {
+  collection: string;
+  indexes?: readonly IndexSpec[];
+  /** The event types this collection folds; every other event passes it by. */
+  canHandle: readonly E['type'][];
+  /** The ids of the documents the event touches; null or [] when none. */
+  keyOf(event: StoredOf<E>): string | readonly string[] | null;
+  /** Pure: it may run more than once for one event when writers race. Null deletes the document. */
+  evolve(doc: D | null, event: StoredOf<E>): D | null;
+};
+
+/** Types a handler by the events it declares; the one place where a stored event is narrowed to them. */
+export const projectionHandler = <D extends ReadModelDocument, E extends DomainEvent>(handler: TypedProjectionHandler<D, E>): ProjectionHandler => {
+  const types: ReadonlySet<string> = new Set(handler.canHandle);
+  const handles = (event: StoredEvent): event is StoredOf<E> => types.has(event.type);
+  return {
+    collection: handler.collection,
+    indexes: handler.indexes,
+    canHandle: handler.canHandle,
+    keyOf: (event) => (handles(event) ? handler.keyOf(event) : null),
+    evolve: (doc, event) => (handles(event) ? handler.evolve(doc as D | null, event) : doc),
+  };
 };
 
 export type ProjectionDefinition = {
@@ -38,16 +65,32 @@ export const projectionCollections = (projection: ProjectionDefinition): string[
  * Folds one event into every document it touches. Each write carries the checkpoint "everything before
  * this event is applied" (position - 1), and only the event's last write carries its own position, so a
  * crash halfway through an event that touches several documents resumes at that event; the documents
- * already written skip it by their revision guard.
+ * already written skip it by their revision guard. A fold that throws is a HandlerFailed (deterministic).
  */
 export async function applyProjectionEvent(projection: ProjectionDefinition, readModels: ReadModelStore, event: StoredEvent): Promise<void> {
-  const writes = projection.handlers.flatMap((handler) => [...new Set(idsOf(handler.keyOf(event)))].map((id) => ({ handler, id })));
+  const writes = projection.handlers.flatMap((handler) => [...new Set(idsOf(keysOf(handler, event)))].map((id) => ({ handler, id })));
   const guard = { streamId: event.streamId, revision: event.revision };
   for (const [i, { handler, id }] of writes.entries()) {
     const position = i === writes.length - 1 ? event.position : event.position - 1;
-    await readModels.apply(handler.collection, id, guard, (doc) => handler.fold(doc, event), { projection: projection.name, position });
+    await readModels.apply(handler.collection, id, guard, (doc) => evolveOrFail(handler, doc, event), { projection: projection.name, position });
   }
 }
+
+const keysOf = (handler: ProjectionHandler, event: StoredEvent): string | readonly string[] | null => {
+  try {
+    return handler.keyOf(event);
+  } catch (error) {
+    throw new HandlerFailed(error);
+  }
+};
+
+const evolveOrFail = (handler: ProjectionHandler, doc: ReadModelDocument | null, event: StoredEvent): ReadModelDocument | null => {
+  try {
+    return handler.evolve(doc, event);
+  } catch (error) {
+    throw new HandlerFailed(error);
+  }
+};
 
 /** Creates the indexes the projection's handlers declare. */
 export async function ensureProjectionIndexes(projection: ProjectionDefinition, readModels: ReadModelStore): Promise<void> {
@@ -57,16 +100,27 @@ export async function ensureProjectionIndexes(projection: ProjectionDefinition, 
   }
 }
 
+export type ReadModelProjectionOptions = Pick<EventProcessorOptions, 'onFailure' | 'onApplied' | 'maxAttempts' | 'caughtUpTimeoutMs' | 'observer'> &
+  ProjectionRunOptions;
+
 /**
- * Runs the projection live: from its stored checkpoint, then following new events. A failing write is
- * retried by the subscription on the same event, so order holds.
+ * The projection as a running processor: indexes ensured, resumed from its checkpoint in the read-model
+ * store, following new events; the one projection component of every context.
  */
-export async function startProjection(projection: ProjectionDefinition, options: ProjectionRunOptions): Promise<Subscription> {
-  const { eventStore, readModels } = options;
-  await ensureProjectionIndexes(projection, readModels);
-  const fromPosition = options.fromPosition ?? (await readModels.readCheckpoint(projection.name)) ?? 0;
-  return eventStore.subscribe({ fromPosition, categories: projection.categories }, (event) => applyProjectionEvent(projection, readModels, event));
-}
+export const readModelProjection = (projection: ProjectionDefinition, options: ReadModelProjectionOptions): EventProcessor => {
+  const { eventStore, readModels, fromPosition, ...rest } = options;
+  return new EventProcessor({
+    ...rest,
+    name: projection.name,
+    eventStore,
+    categories: projection.categories,
+    resumeAfter: async () => {
+      await ensureProjectionIndexes(projection, readModels);
+      return fromPosition ?? (await readModels.readCheckpoint(projection.name)) ?? 0;
+    },
+    handle: (event) => applyProjectionEvent(projection, readModels, event),
+  });
+};
 
 /** Applies every stored event after the checkpoint, in pages, and returns; what a rebuild runs. */
 export async function replayProjection(projection: ProjectionDefinition, options: ReplayOptions): Promise<{ applied: number; position: number }> {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, Subscription } from '@vgp/event-store';
+import { EventProcessor, SqliteEventStore } from '@vgp/event-store';
 import {
   ApplyOutcome,
   InvalidReadModelWrite,
   ProjectionDefinition,
+  projectionHandler,
   ReadModelDocument,
   ReadModelStore,
-  startProjection,
+  readModelProjection,
   UniqueIndexViolation,
 } from '@vgp/read-models';
 import { eventually } from '../eventually';
@@ -28,6 +29,7 @@ export type ReadModelStoreFixture = {
 const aName = (prefix: string) => `${prefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
 type Tally = ReadModelDocument & { key: string; count: number; seen: number[] };
+type Counted = { type: 'Counted'; data: { key: string } };
 
 /** A fold that is NOT idempotent on its own: only the store's guard keeps a replay from counting twice. */
 const tallied = (doc: Tally | null, key: string, mark: number): Tally => ({
@@ -134,7 +136,7 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
         let path: string;
         let category: string;
         let events: SqliteEventStore;
-        const running: Subscription[] = [];
+        const running: EventProcessor[] = [];
 
         beforeEach(() => {
           path = join(tmpdir(), `vgp-read-model-${randomUUID()}.sqlite`);
@@ -152,17 +154,19 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
           name: projection,
           categories: [category],
           handlers: [
-            { collection: byKey, keyOf: (e) => (e.data as { key: string }).key, fold: (doc, e) => tallied(doc as Tally | null, (e.data as { key: string }).key, e.position) },
-            { collection: total, keyOf: () => 'total', fold: (doc, e) => tallied(doc as Tally | null, 'total', e.position) },
+            projectionHandler<Tally, Counted>({ collection: byKey, canHandle: ['Counted'], keyOf: (e) => e.data.key, evolve: (doc, e) => tallied(doc, e.data.key, e.position) }),
+            projectionHandler<Tally, Counted>({ collection: total, canHandle: ['Counted'], keyOf: () => 'total', evolve: (doc, e) => tallied(doc, 'total', e.position) }),
           ],
         });
         const append = async (key: string, count = 1) => {
           for (let i = 0; i < count; i++) await events.append(`${category}-${key}`, [aNewEvent({ type: 'Counted', data: { key } })], 'any');
         };
         const start = async (projectionDefinition: ProjectionDefinition, readModels: ReadModelStore, fromPosition?: number) => {
-          const subscription = await startProjection(projectionDefinition, { eventStore: events, readModels, fromPosition });
-          running.push(subscription);
-          return subscription;
+          const processor = readModelProjection(projectionDefinition, { eventStore: events, readModels, fromPosition, onFailure: 'stop' });
+          running.push(processor);
+          // Not awaited: a crashing store never lets it catch up.
+          processor.start().catch(() => undefined);
+          return processor;
         };
         const stopAll = () => Promise.all(running.splice(0).map((s) => s.stop()));
 
