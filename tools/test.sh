@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test run: lint, unit and integration tests per project, type-check builds, then end-to-end
+# The whole test run: formatting, lint, unit and integration tests per project, type-check builds, the graph guard,
+# then end-to-end
 # tests on a running platform. Real servers for the integration tiers are started here and always stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +20,8 @@ stop_started() {
 trap stop_started EXIT
 tools/services/up
 
+npx prettier --check . --log-level=warn
 npx nx run-many -t lint test build --parallel=2 --outputStyle=static
+# The build graph is real: a breaking change in a shared lib fails its dependents (ADR 0018).
+tools/ci/nx-graph-guard.sh
 npx jest --selectProjects e2e --runInBand

@@ -1,16 +1,27 @@
-import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { DomainError } from '@vgp/domain';
 
-// Bodies carry problem-details fields; the platform's problem filter renders them as problem+json.
-export const unauthorized = (): UnauthorizedException =>
-  new UnauthorizedException({
-    type: 'unauthorized',
-    title: 'Unauthorized',
-    detail: 'Send a valid, unexpired bearer token in the Authorization header.',
-  });
+/** No bearer token, or one that must not be trusted: one answer whatever the reason (the reason is only logged). */
+export class Unauthenticated extends DomainError {
+  readonly code = 'unauthorized';
+  readonly kind = 'unauthenticated';
+  constructor(challenge = 'Bearer realm="vgp"') {
+    super('Send a valid, unexpired bearer token in the Authorization header.', { title: 'Unauthorized', headers: { 'WWW-Authenticate': challenge } });
+  }
+}
 
-export const forbidden = (): ForbiddenException =>
-  new ForbiddenException({
-    type: 'forbidden',
-    title: 'Forbidden',
-    detail: 'None of your roles may perform this operation.',
-  });
+export class NotPermitted extends DomainError {
+  readonly code = 'forbidden';
+  readonly kind = 'forbidden';
+  constructor() {
+    super('None of your roles may perform this operation.', { title: 'Forbidden' });
+  }
+}
+
+/** The identity provider's keys could not be fetched: not the caller's fault. */
+export class AuthenticationUnavailable extends DomainError {
+  readonly code = 'auth-unavailable';
+  readonly kind = 'unavailable';
+  constructor() {
+    super('Tokens cannot be checked right now; retry shortly.', { title: 'Authentication unavailable' });
+  }
+}

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Role } from '@vgp/contracts';
 import { IS_PUBLIC_KEY, RequestWithUser, ROLES_KEY } from './auth.decorators';
-import { forbidden } from './auth-problems';
+import { NotPermitted } from './auth-problems';
 
 /** Global, after JwtAuthGuard: a route with @Roles needs one of them. */
 @Injectable()
@@ -16,7 +16,7 @@ export class RolesGuard implements CanActivate {
     if (!required || required.length === 0) return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
     const user = context.switchToHttp().getRequest<RequestWithUser>().user;
-    if (!user || !user.roles.some((role) => required.includes(role))) throw forbidden();
+    if (!user || !user.roles.some((role) => required.includes(role))) throw new NotPermitted();
     return true;
   }
 }

@@ -4,7 +4,7 @@ import { EventStore, StoredEvent, Subscription } from './event-store.port';
 /**
  * What a processor does with an event its handler keeps failing on: `park` records it and moves on (the
  * read model is missing one event, reported); `stop` halts the processor at that event (nothing after it
- * is applied, reported). See docs/decisions/0014-projection-failures.md for which processor does which.
+ * is applied, reported). See docs/decisions/0015-projection-failures-park-or-stop.md for which processor does which.
  */
 export type FailurePolicy = 'park' | 'stop';
 
@@ -114,7 +114,8 @@ export class EventProcessor {
     try {
       await this.caughtUp();
     } catch (error) {
-      if (!(error instanceof ProcessorNotCaughtUp && this.failedAt)) throw error;
+      // Stopped on a failing event (health reports it), or stopped meanwhile: not the starter's failure.
+      if (!(error instanceof ProcessorNotCaughtUp && (this.failedAt || !this.subscription))) throw error;
     }
   }
 
@@ -130,6 +131,10 @@ export class EventProcessor {
     });
     try {
       await Promise.race([subscription.caughtUp(), timeout]);
+    } catch (error) {
+      if (error instanceof ProcessorNotCaughtUp) throw error;
+      // The subscription was stopped underneath the wait (by stop(), or at a failing event).
+      throw new ProcessorNotCaughtUp(this.name, this.failedAt ? `stopped at event ${this.failedAt.eventId}` : 'was stopped');
     } finally {
       clearTimeout(timer);
     }

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ProblemException } from './problem.exception';
+import { InvalidRequest } from '@vgp/domain';
 
 export type FieldError = { field: string; messages: string[] };
 
@@ -22,10 +22,7 @@ export const createValidationPipe = (): ValidationPipe =>
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = fieldErrors(errors);
-      return new ProblemException(400, {
-        type: 'validation-failed',
-        title: 'Invalid request',
-        detail: `Fix these fields: ${[...new Set(list.map((e) => e.field))].join(', ') || '(body)'}.`,
+      return new InvalidRequest('validation-failed', `Fix these fields: ${[...new Set(list.map((e) => e.field))].join(', ') || '(body)'}.`, {
         extensions: { errors: list },
       });
     },

@@ -1,7 +1,8 @@
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { S3ObjectStore } from '@vgp/object-store/s3';
-import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, readModelsFromEnv, ServiceConfigError } from './adapters-from-env';
+import { ConfigValidationError } from '@vgp/platform';
+import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, readModelsFrom } from './adapters-from-env';
 import { NamespacedMessageBus } from './namespaced-message-bus';
 
 const KAFKA = { KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092' };
@@ -19,7 +20,7 @@ const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {
     parseServiceEnv(env);
   } catch (error) {
-    if (error instanceof ServiceConfigError) return error.problems;
+    if (error instanceof ConfigValidationError) return error.problems.map((p) => p.message);
     throw error;
   }
   throw new Error('expected the configuration to be refused');
@@ -27,7 +28,7 @@ const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
 
 describe('a distributed service’s configuration', () => {
   it('refuses to start without Kafka brokers and names the variable and what it accepts', () => {
-    expect(() => adaptersFromEnv('booking', { DATA_DIR: '/tmp/x' })).toThrow(ServiceConfigError);
+    expect(() => adaptersFromEnv('booking', { DATA_DIR: '/tmp/x' })).toThrow(ConfigValidationError);
     expect(() => adaptersFromEnv('booking', { DATA_DIR: '/tmp/x' })).toThrow(/KAFKA_BROKERS: .*accepts a comma list of host:port/);
   });
 
@@ -38,7 +39,7 @@ describe('a distributed service’s configuration', () => {
   });
 
   it('keeps read models in memory without MONGO_URL, and refuses a malformed one without echoing it', async () => {
-    await expect(readModelsFromEnv('booking', { ...KAFKA })).resolves.toBeUndefined();
+    await expect(readModelsFrom('booking', parseServiceEnv({ ...KAFKA }))).resolves.toBeUndefined();
     const bad = { ...KAFKA, MONGO_URL: 'http://user:hunter2@mongo' };
     expect(() => parseServiceEnv(bad)).toThrow(/MONGO_URL: is not a mongodb:\/\/ connection string/);
     expect(() => parseServiceEnv(bad)).not.toThrow(/hunter2/);
@@ -82,10 +83,10 @@ describe('a distributed service’s configuration', () => {
   it('names every bad variable at once', () => {
     try {
       adaptersFromEnv('audit', { EVENTSTORE_URL: 'nope', S3_SSE: 'x', S3_BUCKET: 'b-1' });
-      throw new Error('expected a ServiceConfigError');
+      throw new Error('expected a ConfigValidationError');
     } catch (error) {
-      expect(error).toBeInstanceOf(ServiceConfigError);
-      expect((error as ServiceConfigError).variables.sort()).toEqual(['EVENTSTORE_URL', 'KAFKA_BROKERS', 'S3_SSE']);
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      expect((error as ConfigValidationError).variables.sort()).toEqual(['EVENTSTORE_URL', 'KAFKA_BROKERS', 'S3_SSE']);
     }
   });
 

@@ -9,7 +9,7 @@ import { MessageBus } from '@vgp/messaging';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { FsObjectStore, ObjectStore } from '@vgp/object-store';
 import { S3ObjectStore } from '@vgp/object-store/s3';
-import { ContextAdapters } from '@vgp/platform';
+import { configFragment, ContextAdapters, Environment, parseConfig } from '@vgp/platform';
 import { NamespacedMessageBus } from './namespaced-message-bus';
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
@@ -59,17 +59,6 @@ const serviceEnvSchema = z
 
 export type ServiceEnv = z.output<typeof serviceEnvSchema>;
 
-export class ServiceConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid service configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ServiceConfigError';
-  }
-
-  get variables(): string[] {
-    return [...new Set(this.problems.map((p) => p.slice(0, p.indexOf(':'))))];
-  }
-}
-
 /** What each variable accepts, quoted in boot errors so the operator knows what to fix. */
 export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
   DATA_DIR: 'a folder for this service’s own SQLite event store (and local objects when S3 is not set)',
@@ -92,24 +81,17 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
 // Values never echoed back in an error message (a connection string may carry a password).
 const SECRETS: ReadonlySet<string> = new Set(['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'EVENTSTORE_URL', 'MONGO_URL']);
 
-/** Parses and checks the service's variables; throws ServiceConfigError naming each bad one and what it accepts. */
-export const parseServiceEnv = (env: NodeJS.ProcessEnv = process.env): ServiceEnv => {
-  const input = Object.fromEntries(
-    Object.keys(SERVICE_VARIABLES)
-      .map((name) => [name, env[name]?.trim()] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = serviceEnvSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new ServiceConfigError(
-    parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '(environment)');
-      const raw = input[name];
-      const got = raw === undefined ? 'not set' : SECRETS.has(name) ? 'got a value (hidden)' : `got ${JSON.stringify(raw.slice(0, 80))}`;
-      return `${name}: ${issue.message} (${got}); accepts ${SERVICE_VARIABLES[name as keyof ServiceEnv] ?? 'see README'}`;
-    }),
-  );
-};
+/** The adapters' fragment of the configuration (distributed services only). */
+export const SERVICE_CONFIG = configFragment<ServiceEnv>({
+  name: 'service',
+  variables: Object.fromEntries(
+    Object.entries(SERVICE_VARIABLES).map(([name, accepts]) => [name, { default: '', accepts, secret: SECRETS.has(name) }]),
+  ),
+  schema: serviceEnvSchema,
+});
+
+/** Parses and checks the service's variables; throws ConfigValidationError naming each bad one and what it accepts. */
+export const parseServiceEnv = (env: Environment = process.env): ServiceEnv => parseConfig(SERVICE_CONFIG, env);
 
 export type ServiceAdapterOptions = {
   /** Only recording and replay-access keep media; the others get no object store. */
@@ -117,6 +99,8 @@ export type ServiceAdapterOptions = {
 };
 
 export type ServiceAdapters = ContextAdapters & {
+  /** The parsed configuration the adapters were chosen from. */
+  config: ServiceEnv;
   /** One line per adapter, for the boot log (no secrets). */
   description: string[];
   /** Choices that are valid for a developer but not for a deployment. */
@@ -129,7 +113,7 @@ export type ServiceAdapters = ContextAdapters & {
  * else its own SQLite file under DATA_DIR; Kafka for the bus (required); S3 when S3_BUCKET is set, else a local
  * folder under DATA_DIR (valid only when every service that reads the objects runs on the same host).
  */
-export function adaptersFromEnv(service: string, env: NodeJS.ProcessEnv = process.env, options: ServiceAdapterOptions = {}): ServiceAdapters {
+export function adaptersFromEnv(service: string, env: Environment = process.env, options: ServiceAdapterOptions = {}): ServiceAdapters {
   const config = parseServiceEnv(env);
   const description: string[] = [];
   const warnings: string[] = [];
@@ -184,6 +168,7 @@ export function adaptersFromEnv(service: string, env: NodeJS.ProcessEnv = proces
   }
 
   return {
+    config,
     eventStore,
     bus,
     objectStore,
@@ -205,8 +190,10 @@ export const mongoDbNameOf = (service: string, config: Pick<ServiceEnv, 'MONGO_D
  * The service's read models: MongoDB when MONGO_URL is set (one database per service), otherwise undefined,
  * and each context keeps its read models in memory, rebuilt from its own event store at start.
  */
-export async function readModelsFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): Promise<{ store: ReadModelStore; description: string } | undefined> {
-  const config = parseServiceEnv(env);
+export async function readModelsFrom(
+  service: string,
+  config: Pick<ServiceEnv, 'MONGO_URL' | 'MONGO_DB' | 'KAFKA_NAMESPACE'>,
+): Promise<{ store: ReadModelStore; description: string } | undefined> {
   if (!config.MONGO_URL) return undefined;
   const dbName = mongoDbNameOf(service, config);
   const store = await MongooseReadModelStore.connect({ url: config.MONGO_URL, dbName });

@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
-import { adaptersFromEnv, readModelsFromEnv, ServiceAdapterOptions } from './adapters-from-env';
+import { adaptersFromEnv, readModelsFrom, ServiceAdapterOptions } from './adapters-from-env';
 
 @Module({})
 class ServiceModule {
@@ -17,7 +17,7 @@ export function bootstrapService(
 ): void {
   const run = async () => {
     const adapters = adaptersFromEnv(service, process.env, options);
-    const readModels = await readModelsFromEnv(service);
+    const readModels = await readModelsFrom(service, adapters.config);
     const app = await createHttpApp(ServiceModule.forRoot(service, contextModule({ ...adapters, readModels: readModels?.store })), {
       serviceName: `${service}-service`,
     });

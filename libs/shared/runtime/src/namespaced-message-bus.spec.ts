@@ -1,5 +1,5 @@
 import { InProcessMessageBus } from '@vgp/messaging';
-import { aConsultationCompleted } from '@vgp/testing';
+import { aConsultationCompleted, eventually } from '@vgp/testing';
 import { NamespacedMessageBus } from './namespaced-message-bus';
 
 describe('a message bus under a namespace', () => {
@@ -13,9 +13,7 @@ describe('a message bus under a namespace', () => {
 
     const event = aConsultationCompleted();
     await staging.publish('consultation.events', [{ key: event.data.consultationId, event }]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-
-    expect(seen).toEqual([{ id: event.id, topic: 'consultation.events' }]);
+    await eventually(() => expect(seen).toEqual([{ id: event.id, topic: 'consultation.events' }]));
     // The un-namespaced deployment on the same cluster neither sees it nor shares the group.
     expect(foreign).toEqual([]);
     await staging.close();

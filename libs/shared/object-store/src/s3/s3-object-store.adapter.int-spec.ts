@@ -67,7 +67,8 @@ describe('S3ObjectStore on a real S3 server', () => {
     const content = randomBytes(1_000);
     await store.put('recordings/replay.webm', Readable.from([content]), { contentType: 'video/webm' });
 
-    const url = await store.presignGet('recordings/replay.webm', 1);
+    // A URL is checked fresh with a long TTL (a loaded machine may take seconds to fetch), and stale with a short one.
+    const url = await store.presignGet('recordings/replay.webm', 60);
     const fresh = await fetch(url);
     expect(fresh.status).toBe(200);
     expect(Buffer.from(await fresh.arrayBuffer()).equals(content)).toBe(true);
@@ -75,9 +76,10 @@ describe('S3ObjectStore on a real S3 server', () => {
     expect(ranged.status).toBe(206);
     expect(Buffer.from(await ranged.arrayBuffer()).equals(content.subarray(10, 20))).toBe(true);
 
-    // SigV4 expiry has one-second resolution: past 2 s the URL is certainly stale.
+    // SigV4 expiry has one-second resolution: past 2 s a 1-second URL is certainly stale.
+    const shortLived = await store.presignGet('recordings/replay.webm', 1);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const stale = await fetch(url);
+    const stale = await fetch(shortLived);
     expect(stale.status).toBe(403);
     expect(await stale.text()).not.toContain(content.subarray(0, 16).toString('hex'));
   });
