@@ -1,4 +1,4 @@
-// One Jest run, three tiers picked by file suffix (see docs/decisions/0004-test-tiers.md).
+// One Jest run, three tiers picked by file suffix (see docs/decisions/0003-test-tiers-and-one-jest-config.md).
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = Object.fromEntries(
