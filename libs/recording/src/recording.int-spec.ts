@@ -1,40 +1,16 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { TokenIssuer } from '@vgp/auth';
-import { CallEventData, ConsultationEventData, EventEnvelope, IntegrationEvent, MediaMode, RecordingEventData, Role, TOPICS } from '@vgp/contracts';
-import { EventStore, EventStoreUnavailable, SqliteEventStore } from '@vgp/event-store';
+import { IntegrationEvent, MediaMode, RecordingEventData, Role, TOPICS } from '@vgp/contracts';
+import { EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { FsObjectStore } from '@vgp/object-store';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import { eventually, PlatformClient } from '@vgp/testing';
+import { anIntegrationEvent, ContextTestApp, eventually } from '@vgp/testing';
 import fc from 'fast-check';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingModule } from './recording.module';
 
 const CLINIC = 'clinic-north';
 const MAX_UPLOAD_BYTES = 16 * 1024;
-
-type EventData = ConsultationEventData & CallEventData;
-
-const envelope = <K extends keyof EventData>(type: K, streamId: string, data: EventData[K]): IntegrationEvent =>
-  ({
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    revision: 0,
-    occurredAt: new Date().toISOString(),
-    correlationId: randomUUID(),
-    causationId: null,
-    actor: { id: 'someone', role: 'clinician' },
-    softwareVersion: 'test',
-    featureFlags: [],
-    data,
-  }) as EventEnvelope<K, EventData[K]> as IntegrationEvent;
 
 type Call = {
   consultationId: string;
@@ -47,57 +23,49 @@ type Call = {
   segments: { segmentId: string; seq: number; mode: MediaMode }[];
 };
 
-type Uploaded = { recordingId: string; consultationId: string; callId: string; segmentId: string; segmentSeq: number; mode: MediaMode; bytes: number; sha256: string };
-
 describe('recording: uploads bound on the server to the call they belong to', () => {
-  let app: NestFastifyApplication;
-  let sqlite: SqliteEventStore;
+  let app: ContextTestApp;
   let bus: InProcessMessageBus;
-  let api: PlatformClient;
-  let issuer: TokenIssuer;
-  let objectsRoot: string;
-  let failRecordingAppends = false;
+  /** The app on a real socket, for bodies that never end or arrive in chunks. */
+  let baseUrl: string;
+  /** When set, every append to a recording stream fails with this error. */
+  let failRecordingAppends: ((streamId: string) => Error) | null = null;
   const published: IntegrationEvent[] = [];
 
   beforeAll(async () => {
-    sqlite = new SqliteEventStore({ path: ':memory:' });
-    // The real store, except that appends of recordings can be made to fail on demand.
-    const store = new Proxy(sqlite, {
-      get(target, property, receiver) {
-        if (property === 'append') {
-          return (streamId: string, ...rest: unknown[]) => {
-            if (failRecordingAppends && streamId.startsWith('recording-')) return Promise.reject(new EventStoreUnavailable('disk full'));
-            return (target.append as (...args: unknown[]) => unknown).call(target, streamId, ...rest);
-          };
-        }
-        const value = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as EventStore;
     bus = new InProcessMessageBus();
     await bus.subscribe({ groupId: 'probe', topics: [TOPICS.recording], handler: async (event) => void published.push(event) });
-    objectsRoot = mkdtempSync(join(tmpdir(), 'vgp-recording-'));
-    const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) };
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forRoot({ serviceName: 'recording', env }),
-        RecordingModule.forRoot({ eventStore: store, bus, objectStore: new FsObjectStore({ root: objectsRoot }) }),
-      ],
-    }).compile();
-    app = createTestingHttpApp(moduleRef);
-    await app.listen(0, '127.0.0.1');
-    api = new PlatformClient(`http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`);
-    issuer = app.get(TokenIssuer);
+    app = await ContextTestApp.start({
+      serviceName: 'recording',
+      context: (adapters) => RecordingModule.forRoot(adapters),
+      env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) },
+      bus,
+      objectStore: true,
+      // The real store, except that appends of recordings can be made to fail on demand.
+      eventStore: (dir) =>
+        new Proxy(new SqliteEventStore({ path: join(dir, 'events.sqlite'), pollIntervalMs: 20 }), {
+          get(target, property, receiver) {
+            if (property === 'append') {
+              return (streamId: string, ...rest: unknown[]) => {
+                if (failRecordingAppends && streamId.startsWith('recording-')) return Promise.reject(failRecordingAppends(streamId));
+                return (target.append as (...args: unknown[]) => unknown).call(target, streamId, ...rest);
+              };
+            }
+            const value = Reflect.get(target, property, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }) as EventStore,
+    });
+    await app.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.app.getHttpServer().address() as { port: number }).port}`;
   });
 
   afterAll(async () => {
     await app.close();
     await bus.close();
-    await sqlite.close();
-    rmSync(objectsRoot, { recursive: true, force: true });
   });
 
-  const tokenFor = (sub: string, role: Role, clinicId = CLINIC) => issuer.issue({ sub, roles: [role], clinicId });
+  const tokenFor = (sub: string, role: Role, clinicId = CLINIC) => app.token(sub, role, clinicId);
 
   /** Booking books, signalling starts the call: both announced on the bus as those contexts would. */
   const bookAndStartCall = async (mode: MediaMode = 'audio'): Promise<Call> => {
@@ -109,7 +77,7 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     await bus.publish(TOPICS.consultation, [
       {
         key: consultationId,
-        event: envelope('ConsultationBooked', `consultation-${consultationId}`, {
+        event: anIntegrationEvent('ConsultationBooked', {
           consultationId, clinicId: CLINIC, patientId, clinicianId, startsAt: new Date().toISOString(), durationMinutes: 20, mode,
         }),
       },
@@ -117,7 +85,11 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     await bus.publish(TOPICS.call, [
       {
         key: consultationId,
-        event: envelope('CallStarted', `call-${callId}`, { callId, consultationId, clinicId: CLINIC, patientId, clinicianId, mode, segmentId, startedBy: clinicianId }),
+        event: anIntegrationEvent(
+          'CallStarted',
+          { callId, consultationId, clinicId: CLINIC, patientId, clinicianId, mode, segmentId, startedBy: clinicianId },
+          { streamId: `call-${callId}` },
+        ),
       },
     ]);
     return {
@@ -134,10 +106,14 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     await bus.publish(TOPICS.call, [
       {
         key: call.consultationId,
-        event: envelope('MediaModeSwitched', `call-${call.callId}`, {
-          callId: call.callId, consultationId: call.consultationId, from: current.mode, to: next.mode,
-          closedSegmentId: current.segmentId, segmentId: next.segmentId, segmentSeq: next.seq, switchedBy: call.patientId,
-        }),
+        event: anIntegrationEvent(
+          'MediaModeSwitched',
+          {
+            callId: call.callId, consultationId: call.consultationId, from: current.mode, to: next.mode,
+            closedSegmentId: current.segmentId, segmentId: next.segmentId, segmentSeq: next.seq, switchedBy: call.patientId,
+          },
+          { streamId: `call-${call.callId}` },
+        ),
       },
     ]);
     call.segments.push(next);
@@ -147,9 +123,11 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     bus.publish(TOPICS.call, [
       {
         key: call.consultationId,
-        event: envelope('CallEnded', `call-${call.callId}`, {
-          callId: call.callId, consultationId: call.consultationId, lastSegmentId: call.segments[call.segments.length - 1].segmentId, reason: 'hangup',
-        }),
+        event: anIntegrationEvent(
+          'CallEnded',
+          { callId: call.callId, consultationId: call.consultationId, lastSegmentId: call.segments[call.segments.length - 1].segmentId, reason: 'hangup' },
+          { streamId: `call-${call.callId}` },
+        ),
       },
     ]);
 
@@ -157,10 +135,10 @@ describe('recording: uploads bound on the server to the call they belong to', ()
   const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
   const upload = (callId: string, token: string, contentType: string, data: Buffer | string, options: { query?: string; headers?: Record<string, string> } = {}) =>
-    api.request<Uploaded>('POST', `/v1/calls/${callId}/recordings${options.query ?? ''}`, { token, raw: { contentType, data }, headers: options.headers });
+    app.request('POST', `/v1/calls/${callId}/recordings${options.query ?? ''}`, { as: token, raw: { contentType, data }, headers: options.headers });
 
   const storedRecordings = async () =>
-    (await sqlite.readAll({ categories: ['recording'] })).map((e) => ({ ...(e.data as RecordingEventData['RecordingStored']), actor: e.actor }));
+    (await app.stored('recording')).map((e) => ({ ...(e.data as RecordingEventData['RecordingStored']), actor: e.actor }));
 
   const objectFiles = (): string[] => {
     const walk = (dir: string): string[] => {
@@ -170,7 +148,7 @@ describe('recording: uploads bound on the server to the call they belong to', ()
         return [];
       }
     };
-    return walk(join(objectsRoot, 'data'));
+    return walk(join(app.dir, 'objects', 'data'));
   };
 
   /** Asserts the request changed nothing: no event, no object. */
@@ -243,8 +221,8 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       ];
       for (const answer of answers) {
         expect(answer.status).toBe(404);
-        expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-        expect(withoutRequestFields(answer.body as never)).toEqual(withoutRequestFields(unknown.body as never));
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
       }
     });
     // A segment of another call is not one of this call's.
@@ -257,7 +235,7 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     const stranger = await tokenFor('patient-stranger', 'patient');
     // The body never ends: only an answer given before reading it can arrive.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${api.baseUrl}/v1/calls/${amira.callId}/recordings`, {
+      const req = httpRequest(`${baseUrl}/v1/calls/${amira.callId}/recordings`, {
         method: 'POST',
         headers: { authorization: `Bearer ${stranger}`, 'content-type': 'audio/webm', 'transfer-encoding': 'chunked' },
       });
@@ -287,7 +265,7 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     await expectNothingStored(async () => {
       const answer = await upload(call.callId, call.clinician, contentType, contentType === 'application/json' ? '{}' : 'hello');
       expect(answer.status).toBe(415);
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
   });
 
@@ -311,20 +289,23 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     it('is refused with 413 when streamed without a length, leaving nothing behind', async () => {
       const call = await bookAndStartCall();
       await expectNothingStored(async () => {
-        const status = await new Promise<number>((resolve, reject) => {
-          const req = httpRequest(`${api.baseUrl}/v1/calls/${call.callId}/recordings`, {
+        const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpRequest(`${baseUrl}/v1/calls/${call.callId}/recordings`, {
             method: 'POST',
             headers: { authorization: `Bearer ${call.clinician}`, 'content-type': 'audio/webm', 'transfer-encoding': 'chunked' },
           });
           req.on('response', (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
           });
           req.on('error', reject);
           for (let i = 0; i < 5; i++) req.write(media(`chunk${i}`, 4096));
           req.end();
         });
         expect(status).toBe(413);
+        expect(JSON.parse(body)).toMatchObject({ type: expect.stringMatching(/\/upload-too-large$/), maxBytes: MAX_UPLOAD_BYTES });
       });
     });
   });
@@ -345,15 +326,38 @@ describe('recording: uploads bound on the server to the call they belong to', ()
 
   it('answers 503 and keeps no bytes when the recording cannot be recorded', async () => {
     const call = await bookAndStartCall();
-    failRecordingAppends = true;
+    failRecordingAppends = () => new EventStoreUnavailable('disk full');
     try {
       await expectNothingStored(async () => {
         const answer = await upload(call.callId, call.clinician, 'audio/webm', media('X'));
         expect(answer.status).toBe(503);
-        expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(answer.body).toMatchObject({
+          type: expect.stringMatching(/\/store-unavailable$/),
+          detail: 'The recording could not be recorded and was not kept; upload it again shortly.',
+        });
       });
     } finally {
-      failRecordingAppends = false;
+      failRecordingAppends = null;
+    }
+  });
+
+  it('answers 409 concurrent-update and keeps no bytes when other writers keep winning the recording stream', async () => {
+    const call = await bookAndStartCall();
+    let attempts = 0;
+    failRecordingAppends = (streamId) => {
+      attempts++;
+      return new WrongExpectedRevision(streamId, 'no_stream', 0);
+    };
+    try {
+      await expectNothingStored(async () => {
+        const answer = await upload(call.callId, call.clinician, 'audio/webm', media('X'));
+        expect(answer.status).toBe(409);
+        expect(answer.body).toMatchObject({ type: expect.stringMatching(/\/concurrent-update$/) });
+      });
+      expect(attempts).toBe(3);
+    } finally {
+      failRecordingAppends = null;
     }
   });
 

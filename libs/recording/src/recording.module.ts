@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@vgp/event-store';
-import { MESSAGE_BUS } from '@vgp/messaging';
-import { OBJECT_STORE } from '@vgp/object-store';
-import type { ContextAdapters } from '@vgp/platform';
-import { InMemoryReadModelStore, READ_MODEL_STORE } from '@vgp/read-models';
+import { TOPICS } from '@vgp/contracts';
+import { OBJECT_STORE, ObjectStore } from '@vgp/object-store';
+import { ContextAdapters, contextProviders } from '@vgp/platform';
 import { RecordingsController } from './api/recordings.controller';
+import { CALL_BINDING_QUERIES } from './application/call-binding.queries';
 import { StoreRecordingHandler } from './application/store-recording.handler';
-import { CallBindingsProjection } from './infrastructure/call-bindings.projection';
-import { OWNED_READ_MODEL_STORE, RecordingRuntime } from './recording.runtime';
+import { BINDING_EVENT_TYPES, recordingCallBindingsProjection } from './infrastructure/call-bindings.projection';
+import { ReadModelCallBindingQueries } from './infrastructure/read-model-call-binding.queries';
 
 /**
  * Recordings of call segments, bound on the server to the call's consultation, patient, clinician
@@ -20,22 +19,24 @@ export class RecordingModule {
     if (!adapters.objectStore) {
       throw new Error('RecordingModule.forRoot needs adapters.objectStore: recordings are kept in object storage');
     }
-    // The app's store in distributed mode (it closes it); otherwise one of our own, rebuilt at every start.
-    const readModels = adapters.readModels ?? new InMemoryReadModelStore();
     return {
       module: RecordingModule,
       imports: [CqrsModule.forRoot()],
       controllers: [RecordingsController],
       providers: [
-        // This context's own store; never exported, so no other context can reach it.
-        { provide: EVENT_STORE, useValue: adapters.eventStore },
-        { provide: MESSAGE_BUS, useValue: adapters.bus },
-        { provide: OBJECT_STORE, useValue: adapters.objectStore },
-        { provide: READ_MODEL_STORE, useValue: readModels },
-        { provide: OWNED_READ_MODEL_STORE, useValue: adapters.readModels ? null : readModels },
-        CallBindingsProjection,
+        ...contextProviders(adapters, {
+          inject: [OBJECT_STORE],
+          spec: (objects: ObjectStore) => ({
+            name: 'recording',
+            // 'stop': it decides who may file what under which consultation; skipping an event (a CallEnded, a booking) could accept an upload it must refuse.
+            projections: [{ definition: recordingCallBindingsProjection, onFailure: 'stop' }],
+            inbox: { groupId: 'recording', topics: [TOPICS.consultation, TOPICS.call], accept: (event) => BINDING_EVENT_TYPES.has(event.type) },
+            outbox: { subscriptionId: 'recording-outbox', categories: ['recording'] },
+            ready: () => objects.isHealthy(),
+          }),
+        }),
+        { provide: CALL_BINDING_QUERIES, useClass: ReadModelCallBindingQueries },
         StoreRecordingHandler,
-        RecordingRuntime,
       ],
     };
   }

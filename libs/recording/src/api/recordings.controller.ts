@@ -2,11 +2,11 @@ import { Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req }
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { AppConfig, ProblemException } from '@vgp/platform';
+import { InvalidRequest } from '@vgp/domain';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { StoreRecordingCommand } from '../application/store-recording.command';
-import { callNotFound, toHttpProblem } from './recording.problems';
+import { CallNotFound } from '../domain/recording.errors';
 import { RecordingStoredResponseDto } from './recording-stored.response.dto';
 import { UploadRecordingQueryDto } from './upload-recording.query.dto';
 
@@ -18,10 +18,7 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 @ApiBearerAuth()
 @Controller('v1/calls')
 export class RecordingsController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post(':callId/recordings')
   @Roles('patient', 'clinician')
@@ -46,7 +43,7 @@ export class RecordingsController {
   @ApiResponse({ status: 415, description: 'Content-Type is not audio/* or video/*.' })
   @ApiResponse({ status: 503, description: 'The recording could not be recorded; nothing was kept.' })
   async upload(
-    @Param('callId', new ParseUUIDPipe({ exceptionFactory: callNotFound })) callId: string,
+    @Param('callId', new ParseUUIDPipe({ exceptionFactory: () => new CallNotFound() })) callId: string,
     @Query() query: UploadRecordingQueryDto,
     @Headers('content-type') contentType: string | undefined,
     @Headers('x-content-sha256') declaredSha256: string | undefined,
@@ -54,19 +51,9 @@ export class RecordingsController {
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<RecordingStoredResponseDto> {
     if (declaredSha256 !== undefined && !SHA256_HEX.test(declaredSha256)) {
-      throw new ProblemException(400, {
-        type: 'validation-failed',
-        title: 'Invalid request',
-        detail: 'X-Content-SHA256 must be the 64 hex digits of the SHA-256 of the body.',
-      });
+      throw new InvalidRequest('validation-failed', 'X-Content-SHA256 must be the 64 hex digits of the SHA-256 of the body.');
     }
-    try {
-      return await this.commands.execute(
-        new StoreRecordingCommand(callId, user, contentType, query.segmentId, declaredSha256?.toLowerCase(), () => bodyOf(request)),
-      );
-    } catch (error) {
-      throw toHttpProblem(error, this.config.get('MAX_UPLOAD_BYTES'));
-    }
+    return this.commands.execute(new StoreRecordingCommand(callId, user, contentType, query.segmentId, declaredSha256?.toLowerCase(), () => bodyOf(request)));
   }
 }
 

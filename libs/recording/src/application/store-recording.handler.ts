@@ -1,12 +1,14 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, WrongExpectedRevision } from '@vgp/event-store';
-import { OBJECT_STORE, ObjectStore, StoredObject } from '@vgp/object-store';
-import { AppConfig, EventMetadataFactory } from '@vgp/platform';
+import { EVENT_STORE, EventStore, EventStoreUnavailable, handleCommand } from '@vgp/event-store';
+import { OBJECT_STORE, ObjectStore, ObjectTooLarge, StoredObject } from '@vgp/object-store';
+import { AppConfig, CLOCK, Clock, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { CallBinding } from '../domain/call-binding';
-import { decide, evolve, initialRecordingState, planUpload, RecordingEvent, StoreRecording, UploadRequest } from '../domain/recording.decider';
-import { CallBindingsProjection } from '../infrastructure/call-bindings.projection';
+import { recordingDecider, StoreRecording, UploadRequest, planUpload } from '../domain/recording.decider';
+import { RecordingNotRecorded, UploadTooLarge } from '../domain/recording.errors';
+import { CALL_BINDING_QUERIES, CALL_BINDINGS_PROJECTION, CallBindingQueries } from './call-binding.queries';
 import { StoreRecordingCommand, StoredRecordingView } from './store-recording.command';
 
 /** Object keys take [A-Za-z0-9._-] per segment; ids are uuids, but a clinic id is whatever the IdP says. */
@@ -17,14 +19,6 @@ const keySegment = (id: string): string => {
 
 export const objectKeyOf = (binding: CallBinding, recordingId: string): string =>
   ['recordings', binding.clinicId, binding.consultationId, binding.callId, recordingId].map(keySegment).join('/');
-
-/** The append failed after the bytes were stored; the bytes were removed again. */
-export class RecordingNotRecorded extends Error {
-  constructor(override readonly cause: unknown) {
-    super('the recording could not be recorded');
-    this.name = 'RecordingNotRecorded';
-  }
-}
 
 /**
  * Checks the call and the uploader before a byte is read, streams the body to a server-chosen key,
@@ -38,7 +32,9 @@ export class StoreRecordingHandler implements ICommandHandler<StoreRecordingComm
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
-    private readonly bindings: CallBindingsProjection,
+    @Inject(CALL_BINDING_QUERIES) private readonly bindings: CallBindingQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly metadata: EventMetadataFactory,
     private readonly config: AppConfig,
   ) {}
@@ -55,12 +51,9 @@ export class StoreRecordingHandler implements ICommandHandler<StoreRecordingComm
 
     const recordingId = randomUUID();
     const objectKey = objectKeyOf(target.binding, recordingId);
-    const stored = await this.objects.put(objectKey, command.body(), {
-      contentType: target.contentType,
-      maxBytes: this.config.get('MAX_UPLOAD_BYTES'),
-    });
+    const stored = await this.put(objectKey, command.body(), target.contentType);
     try {
-      const event = await this.append(recordingId, {
+      return await this.record(command, target.uploaderRole, {
         ...request,
         type: 'StoreRecording',
         recordingId,
@@ -68,10 +61,8 @@ export class StoreRecordingHandler implements ICommandHandler<StoreRecordingComm
         bytes: stored.bytes,
         objectKey,
         declaredSha256: command.declaredSha256,
-        now: new Date(),
-      }, command, target.uploaderRole);
-      const { consultationId, callId, segmentId, segmentSeq, mode, bytes, sha256 } = event.data;
-      return { recordingId, consultationId, callId, segmentId, segmentSeq, mode, bytes, sha256 };
+        now: this.clock(),
+      });
     } catch (error) {
       await this.remove(stored);
       throw error;
@@ -80,29 +71,37 @@ export class StoreRecordingHandler implements ICommandHandler<StoreRecordingComm
 
   private async bindingOf(callId: string): Promise<CallBinding | null> {
     // The inbox may have just stored the call's latest switch: read after it.
-    await this.bindings.caughtUp();
+    await this.freshness.caughtUp(CALL_BINDINGS_PROJECTION);
     return this.bindings.get(callId);
   }
 
-  /** Decided against the call as it is once the bytes are in (it may have ended meanwhile). */
-  private async append(recordingId: string, cmd: StoreRecording, command: StoreRecordingCommand, role: 'patient' | 'clinician'): Promise<RecordingEvent> {
-    const streamId = `recording-${recordingId}`;
-    const metadata = this.metadata.forUser(command.uploader, command.uploader.roles.includes(role) ? role : undefined);
-    for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream(streamId);
-      const state = history.map((e) => ({ type: e.type, data: e.data }) as RecordingEvent).reduce(evolve, initialRecordingState());
-      const events = decide(cmd, state, await this.bindingOf(cmd.callId));
-      try {
-        await this.store.append(
-          streamId,
-          events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, occurredAt: cmd.now.toISOString(), metadata })),
-          history.length === 0 ? 'no_stream' : history[history.length - 1].revision,
-        );
-        return events[0];
-      } catch (error) {
-        if (error instanceof WrongExpectedRevision && attempt === 1) continue;
-        throw new RecordingNotRecorded(error);
-      }
+  private async put(key: string, body: Readable, contentType: string): Promise<StoredObject> {
+    try {
+      return await this.objects.put(key, body, { contentType, maxBytes: this.config.get('MAX_UPLOAD_BYTES') });
+    } catch (error) {
+      if (error instanceof ObjectTooLarge) throw new UploadTooLarge(error.maxBytes, error);
+      throw error;
+    }
+  }
+
+  private async record(command: StoreRecordingCommand, role: 'patient' | 'clinician', cmd: StoreRecording): Promise<StoredRecordingView> {
+    try {
+      const { state } = await handleCommand(this.store, {
+        streamId: `recording-${cmd.recordingId}`,
+        evolve: recordingDecider.evolve,
+        initialState: recordingDecider.initialState,
+        // Against the call as it is once the bytes are in: it may have ended or switched meanwhile.
+        decide: async (state) => recordingDecider.decide(cmd, state, await this.bindingOf(cmd.callId)),
+        metadata: this.metadata.forUser(command.uploader, command.uploader.roles.includes(role) ? role : undefined),
+        occurredAt: cmd.now,
+      });
+      // The decider stores or refuses; should it ever store nothing, the bytes must not stay either.
+      if (state.status !== 'stored') throw new RecordingNotRecorded();
+      const { recordingId, consultationId, callId, segmentId, segmentSeq, mode, bytes, sha256 } = state.recording;
+      return { recordingId, consultationId, callId, segmentId, segmentSeq, mode, bytes, sha256 };
+    } catch (error) {
+      if (error instanceof EventStoreUnavailable) throw new RecordingNotRecorded(error);
+      throw error;
     }
   }
 

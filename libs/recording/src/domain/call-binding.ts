@@ -1,4 +1,4 @@
-import { CallEventData, ConsultationEventData, DomainEvent, MediaMode } from '@vgp/contracts';
+import { BookingFact, CallEventData, DomainEvent, MediaMode } from '@vgp/contracts';
 
 export type SegmentFact = { segmentId: string; seq: number; mode: MediaMode };
 
@@ -14,31 +14,26 @@ export type CallFact = {
   currentSegmentId: string;
 };
 
-/** Who booking says the consultation is between. */
-export type BookingFact = { consultationId: string; clinicId: string; patientId: string; clinicianId: string };
-
 /**
  * The fact an upload is decided against: the call's segments and status, bound to the booking's
  * clinic, patient and clinician. `consistent` is false when the call names other people than the booking.
  */
 export type CallBinding = CallFact & { consistent: boolean };
 
-type Ev<M, K extends keyof M> = DomainEvent<K & string, M[K]>;
-export type CallFactEvent =
-  | Ev<CallEventData, 'CallStarted'>
-  | Ev<CallEventData, 'MediaModeSwitched'>
-  | Ev<CallEventData, 'CallEnded'>
-  | Ev<CallEventData, 'ParticipantJoined'>
-  | Ev<CallEventData, 'ParticipantLeft'>;
-export type BookingFactEvent = Ev<ConsultationEventData, 'ConsultationBooked'>;
+/** The call events that bind an upload; who joined or left a call is not recording's business. */
+export const CALL_FACT_EVENT_TYPES = ['CallStarted', 'MediaModeSwitched', 'CallEnded'] as const;
+
+export type CallFactEvent = {
+  [K in (typeof CALL_FACT_EVENT_TYPES)[number]]: DomainEvent<K, CallEventData[K]>;
+}[(typeof CALL_FACT_EVENT_TYPES)[number]];
 
 /** Folds one call event into the call's fact; events of a call not yet started are ignored. */
-export const evolveCallFact = (fact: CallFact | undefined, event: CallFactEvent): CallFact | undefined => {
+export const evolveCallFact = (fact: CallFact | null, event: CallFactEvent): CallFact | null => {
   switch (event.type) {
     case 'CallStarted': {
-      const { callId, consultationId, clinicId, patientId, clinicianId, mode, segmentId } = event.data;
       // A redelivered start must not reset the segments the call has opened since.
       if (fact) return fact;
+      const { callId, consultationId, clinicId, patientId, clinicianId, mode, segmentId } = event.data;
       return {
         callId,
         consultationId,
@@ -58,18 +53,11 @@ export const evolveCallFact = (fact: CallFact | undefined, event: CallFactEvent)
     }
     case 'CallEnded':
       return fact && { ...fact, status: 'ended' };
-    default:
-      return fact;
   }
 };
 
-export const bookingFactOf = (event: BookingFactEvent): BookingFact => {
-  const { consultationId, clinicId, patientId, clinicianId } = event.data;
-  return { consultationId, clinicId, patientId, clinicianId };
-};
-
 /** Booking is the source of truth for who a consultation is between; the call must agree with it. */
-export const bindingOf = (call: CallFact, booking: BookingFact | undefined): CallBinding => {
+export const bindingOf = (call: CallFact, booking: BookingFact | null): CallBinding => {
   if (!booking) return { ...call, consistent: true };
   const consistent =
     booking.consultationId === call.consultationId &&

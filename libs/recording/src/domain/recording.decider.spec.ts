@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MediaMode } from '@vgp/contracts';
+import { BookingFact, MediaMode } from '@vgp/contracts';
 import { DeciderSpec } from '@vgp/testing';
-import { BookingFact, bindingOf, CallBinding, CallFact, CallFactEvent, evolveCallFact } from './call-binding';
+import { bindingOf, CallBinding, CallFact, CallFactEvent, evolveCallFact } from './call-binding';
 import { recordingDecider, RecordingEvent, StoreRecording } from './recording.decider';
 import {
   CallBindingConflict,
@@ -45,11 +45,22 @@ const ended = (who: People): CallFactEvent => ({
   data: { callId: who.callId, consultationId: who.consultationId, lastSegmentId: `${who.callId}-s1`, reason: 'hangup' },
 });
 
+const bookingOf = (who: Omit<People, 'callId'>): BookingFact => ({
+  consultationId: who.consultationId,
+  clinicId: who.clinicId,
+  patientId: who.patientId,
+  clinicianId: who.clinicianId,
+  startsAt: '2026-03-02T10:00:00.000Z',
+  durationMinutes: 20,
+  mode: 'audio',
+  status: 'booked',
+});
+
 /** The call fact after these events, bound to the booking (booking facts as booked, unless given). */
 const callOf = (events: CallFactEvent[], booking?: BookingFact): CallBinding => {
-  const fact = events.reduce<CallFact | undefined>(evolveCallFact, undefined);
+  const fact = events.reduce<CallFact | null>(evolveCallFact, null);
   if (!fact) throw new Error('no call in the given events');
-  return bindingOf(fact, booking ?? { consultationId: fact.consultationId, clinicId: fact.clinicId, patientId: fact.patientId, clinicianId: fact.clinicianId });
+  return bindingOf(fact, booking ?? bookingOf(fact));
 };
 
 const upload = (overrides: Partial<StoreRecording> = {}): StoreRecording => ({
@@ -100,7 +111,12 @@ describe('storing a recording of a call', () => {
       .then([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' }, { uploadedBy: amira.patientId })]));
 
   it("refuses an upload to another patient's call as if the call did not exist", () =>
-    given([]).when(upload({ uploaderId: ben.patientId }), callOf([callStarted(amira)])).thenThrows(NotACallParticipant));
+    given([])
+      .when(upload({ uploaderId: ben.patientId }), callOf([callStarted(amira)]))
+      .thenThrows(NotACallParticipant, (e) => {
+        const unknown = new CallNotFound();
+        expect({ code: e.code, kind: e.kind, title: e.title, detail: e.detail }).toEqual({ code: unknown.code, kind: unknown.kind, title: unknown.title, detail: unknown.detail });
+      }));
 
   it('refuses the right clinician acting under another clinic', () =>
     given([]).when(upload({ uploaderClinicId: 'clinic-2' }), callOf([callStarted(amira)])).thenThrows(NotACallParticipant));
@@ -142,12 +158,14 @@ describe('a media switch mid-call', () => {
     given([]).when(upload({ requestedSegmentId: 'k2-s1' }), callOf(afterSwitch)).thenThrows(SegmentNotInCall));
 
   it('refuses a video body for the audio segment it would be filed under', () =>
-    given([]).when(upload({ contentType: 'video/webm', requestedSegmentId: 'k1-s1' }), callOf(afterSwitch)).thenThrows(MediaModeMismatch));
+    given([])
+      .when(upload({ contentType: 'video/webm', requestedSegmentId: 'k1-s1' }), callOf(afterSwitch))
+      .thenThrows(MediaModeMismatch, (e) => expect(e.extensions).toEqual({ segmentId: 'k1-s1', segmentMode: 'audio' })));
 });
 
 describe('binding never comes from the request', () => {
   it('takes the consultation and patient from the booking when the call names someone else', () =>
-    given([]).when(upload(), callOf([callStarted(amira)], { ...amira, patientId: 'patient-other' })).thenThrows(CallBindingConflict));
+    given([]).when(upload(), callOf([callStarted(amira)], bookingOf({ ...amira, patientId: 'patient-other' }))).thenThrows(CallBindingConflict));
 
   it('ignores a consultation the uploader booked elsewhere: only the call decides', () => {
     // Dr Okafor also holds other consultations; the upload to k1 is still Amira's.

@@ -1,4 +1,5 @@
 import { DomainEvent, MediaMode, RecordingEventData } from '@vgp/contracts';
+import type { Decider } from '@vgp/domain';
 import { CallBinding, SegmentFact } from './call-binding';
 import {
   CallBindingConflict,
@@ -48,8 +49,6 @@ export type UploadTarget = {
   contentType: string;
 };
 
-export const initialRecordingState = (): RecordingState => ({ status: 'none' });
-
 const MEDIA_TYPE = /^(audio|video)\/[a-z0-9][a-z0-9.+-]{0,80}$/;
 
 /** `Audio/WebM; codecs=opus` → `audio/webm`; null unless it is audio/* or video/*. */
@@ -82,11 +81,11 @@ export const planUpload = (request: UploadRequest, binding: CallBinding | null):
   return { binding, segment, uploaderRole, contentType };
 };
 
-export const decide = (command: StoreRecording, state: RecordingState, binding: CallBinding | null): RecordingEvent[] => {
+/** Decided against the call as it is once the bytes are in (it may have ended or switched meanwhile). */
+const decide = (command: StoreRecording, state: RecordingState, binding: CallBinding | null): RecordingEvent[] => {
   if (state.status !== 'none') throw new RecordingAlreadyStored();
-  const { segment, contentType } = planUpload(command, binding);
+  const { binding: call, segment, contentType } = planUpload(command, binding);
   if (command.declaredSha256 !== undefined && command.declaredSha256.toLowerCase() !== command.sha256) throw new ChecksumMismatch();
-  const call = binding as CallBinding;
   return [
     {
       type: 'RecordingStored',
@@ -111,6 +110,11 @@ export const decide = (command: StoreRecording, state: RecordingState, binding: 
   ];
 };
 
-export const evolve = (_state: RecordingState, event: RecordingEvent): RecordingState => ({ status: 'stored', recording: event.data });
+const evolve = (_state: RecordingState, event: RecordingEvent): RecordingState => ({ status: 'stored', recording: event.data });
 
-export const recordingDecider = { decide, evolve, initialState: initialRecordingState };
+/** One recording per stream; the call it is bound to is the fact the server looked up. */
+export const recordingDecider: Decider<StoreRecording, RecordingEvent, RecordingState, CallBinding | null> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'none' }),
+};
