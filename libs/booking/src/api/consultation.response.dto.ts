@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
 import { CANCEL_REASONS, CancelReason } from '../domain/consultation.decider';
-import { ConsultationStatus } from '../infrastructure/consultations.projection';
+import { ConsultationStatus } from '../application/consultation.queries';
 
 export class ConsultationResponseDto {
   @ApiProperty({ format: 'uuid' }) consultationId!: string;

@@ -2,27 +2,28 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Q
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { ProblemException } from '@vgp/platform';
+import { InvalidRequest } from '@vgp/domain';
 import { BookConsultationCommand } from '../application/book-consultation.command';
 import { CancelConsultationCommand } from '../application/cancel-consultation.command';
 import { CompleteConsultationCommand } from '../application/complete-consultation.command';
-import { WriteResult } from '../application/consultation-writer';
+import { WriteResult } from '../application/consultation-command.runner';
+import { ConsultationView } from '../application/consultation.queries';
 import { GetConsultationQuery } from '../application/get-consultation.query';
 import { ListConsultationsQuery } from '../application/list-consultations.query';
 import { RescheduleConsultationCommand } from '../application/reschedule-consultation.command';
-import { ConsultationView } from '../infrastructure/consultations.projection';
-import { asProblem, consultationNotFound } from './booking-problems';
+import { ConsultationNotFound } from '../domain/consultation.errors';
 import { BookConsultationRequestDto } from './book-consultation.request.dto';
 import { CancelConsultationRequestDto } from './cancel-consultation.request.dto';
 import { ConsultationListResponseDto, ConsultationResponseDto } from './consultation.response.dto';
 import { ListConsultationsRequestDto } from './list-consultations.request.dto';
+import { InvalidSubject } from './invalid-subject.error';
 import { RescheduleConsultationRequestDto } from './reschedule-consultation.request.dto';
 import { USER_ID_PATTERN } from './user-id';
 
 type Reply = { header(name: string, value: string): unknown };
 
 // A malformed id answers exactly like an unknown one.
-const ConsultationId = () => new ParseUUIDPipe({ exceptionFactory: () => consultationNotFound() });
+const ConsultationId = () => new ParseUUIDPipe({ exceptionFactory: () => new ConsultationNotFound() });
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -64,16 +65,12 @@ export class ConsultationsController {
   ): Promise<ConsultationView> {
     assertUserId(user);
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ProblemException(400, {
-        type: 'invalid-idempotency-key',
+      throw new InvalidRequest('invalid-idempotency-key', 'Idempotency-Key must be 1 to 200 printable ASCII characters without spaces.', {
         title: 'Invalid Idempotency-Key',
-        detail: 'Idempotency-Key must be 1 to 200 printable ASCII characters without spaces.',
       });
     }
     const request = { ...body, startsAt: new Date(body.startsAt).toISOString() };
-    const { view, replayed } = await asProblem(() =>
-      this.commands.execute<BookConsultationCommand, WriteResult>(new BookConsultationCommand(user, request, idempotencyKey)),
-    );
+    const { view, replayed } = await this.commands.execute<BookConsultationCommand, WriteResult>(new BookConsultationCommand(user, request, idempotencyKey));
     reply.header('Location', `/v1/consultations/${view.consultationId}`);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
     return view;
@@ -91,9 +88,9 @@ export class ConsultationsController {
   @ApiResponse({ status: 403, description: 'Roles without consultations of their own (compliance officers use the audit API).' })
   async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListConsultationsRequestDto): Promise<{ items: ConsultationView[] }> {
     if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) > Date.parse(query.to)) {
-      throw new ProblemException(400, { type: 'validation-failed', title: 'Invalid request', detail: '`from` must not be after `to`.' });
+      throw new InvalidRequest('validation-failed', '`from` must not be after `to`.');
     }
-    const items = await asProblem(() => this.queries.execute<ListConsultationsQuery, ConsultationView[]>(new ListConsultationsQuery(user, query)));
+    const items = await this.queries.execute<ListConsultationsQuery, ConsultationView[]>(new ListConsultationsQuery(user, query));
     return { items };
   }
 
@@ -103,7 +100,7 @@ export class ConsultationsController {
   @ApiResponse(UNAUTHORIZED)
   @ApiResponse(NOT_FOUND)
   get(@CurrentUser() user: AuthenticatedUser, @Param('id', ConsultationId()) id: string): Promise<ConsultationView> {
-    return asProblem(() => this.queries.execute<GetConsultationQuery, ConsultationView>(new GetConsultationQuery(user, id)));
+    return this.queries.execute<GetConsultationQuery, ConsultationView>(new GetConsultationQuery(user, id));
   }
 
   @Post(':id/cancel')
@@ -121,7 +118,7 @@ export class ConsultationsController {
     @Body() body: CancelConsultationRequestDto,
   ): Promise<ConsultationView> {
     assertUserId(user);
-    const { view } = await asProblem(() => this.commands.execute<CancelConsultationCommand, WriteResult>(new CancelConsultationCommand(user, id, body.reason)));
+    const { view } = await this.commands.execute<CancelConsultationCommand, WriteResult>(new CancelConsultationCommand(user, id, body.reason));
     return view;
   }
 
@@ -142,8 +139,8 @@ export class ConsultationsController {
   ): Promise<ConsultationView> {
     assertUserId(user);
     const startsAt = new Date(body.startsAt).toISOString();
-    const { view } = await asProblem(() =>
-      this.commands.execute<RescheduleConsultationCommand, WriteResult>(new RescheduleConsultationCommand(user, id, startsAt, body.durationMinutes)),
+    const { view } = await this.commands.execute<RescheduleConsultationCommand, WriteResult>(
+      new RescheduleConsultationCommand(user, id, startsAt, body.durationMinutes),
     );
     return view;
   }
@@ -159,18 +156,12 @@ export class ConsultationsController {
   @ApiResponse(UNAVAILABLE)
   async complete(@CurrentUser() user: AuthenticatedUser, @Param('id', ConsultationId()) id: string): Promise<ConsultationView> {
     assertUserId(user);
-    const { view } = await asProblem(() => this.commands.execute<CompleteConsultationCommand, WriteResult>(new CompleteConsultationCommand(user, id)));
+    const { view } = await this.commands.execute<CompleteConsultationCommand, WriteResult>(new CompleteConsultationCommand(user, id));
     return view;
   }
 }
 
 /** The token subject is recorded as the actor of what it changes: it must be a well-formed user id. */
 const assertUserId = (user: AuthenticatedUser): void => {
-  if (!USER_ID_PATTERN.test(user.id)) {
-    throw new ProblemException(403, {
-      type: 'invalid-subject',
-      title: 'Forbidden',
-      detail: 'The token’s subject is not a valid user id (1 to 128 of A-Z a-z 0-9 . _ : @ -).',
-    });
-  }
+  if (!USER_ID_PATTERN.test(user.id)) throw new InvalidSubject();
 };

@@ -2,74 +2,56 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { TokenIssuer } from '@vgp/auth';
 import { IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
-import { EventStore, EventStoreUnavailable, SqliteEventStore } from '@vgp/event-store';
+import { EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import { eventually } from '@vgp/testing';
+import { ContextTestApp, eventually } from '@vgp/testing';
 import { BookingModule } from '../booking.module';
 
 const SOFTWARE_VERSION = 'booking-int-1';
 const CLINIC = 'clinic-1';
 
-type Answer = { status: number; headers: Record<string, unknown>; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
+type Failing = { failing: boolean; appendDelayMs: number; conflicting: boolean; appends: number };
 
-/** A store whose appends can be made slow (to widen race windows) or fail, as when the disk is gone. */
+/**
+ * A store whose appends can be made slow (to widen race windows), fail as when the disk is gone, or lose
+ * to another writer every time.
+ */
 const failable = (inner: EventStore) => {
-  const state = { failing: false, appendDelayMs: 0 };
-  const store: EventStore = Object.create(inner, {
-    append: {
-      value: async (...args: Parameters<EventStore['append']>) => {
-        if (state.appendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.appendDelayMs));
-        if (state.failing) throw new EventStoreUnavailable('disk gone');
-        return inner.append(...args);
-      },
+  const state: Failing = { failing: false, appendDelayMs: 0, conflicting: false, appends: 0 };
+  const store = new Proxy(inner, {
+    get: (target, property) => {
+      if (property === 'append') {
+        return async (...args: Parameters<EventStore['append']>) => {
+          if (state.appendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.appendDelayMs));
+          state.appends++;
+          if (state.failing) throw new EventStoreUnavailable('disk gone');
+          if (state.conflicting) throw new WrongExpectedRevision(args[0], args[2], 0);
+          return target.append(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
   return { store, state };
 };
 
-async function startBooking(path: string, bus = new InProcessMessageBus()) {
-  const sqlite = new SqliteEventStore({ path });
-  const { store, state } = failable(sqlite);
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      PlatformModule.forRoot({ serviceName: 'booking', env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', SOFTWARE_VERSION } }),
-      BookingModule.forRoot({ eventStore: store, bus }),
-    ],
-  }).compile();
-  const app = createTestingHttpApp(moduleRef);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const issuer = app.get(TokenIssuer);
-  const tokens = new Map<string, string>();
-  const token = async (sub: string, role: Role, clinicId = CLINIC) => {
-    const key = `${sub}|${role}|${clinicId}`;
-    const cached = tokens.get(key) ?? (await issuer.issue({ sub, roles: [role], clinicId }));
-    tokens.set(key, cached);
-    return cached;
-  };
-  const call = async (method: 'GET' | 'POST', url: string, as: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const res = await app
-      .getHttpAdapter()
-      .getInstance()
-      .inject({ method, url, headers: { authorization: `Bearer ${as}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
-    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined };
-  };
-  return {
-    app: app as NestFastifyApplication,
-    sqlite,
-    failing: state,
-    token,
-    call,
-    close: async () => {
-      await app.close();
-      await sqlite.close();
+/** Booking on its SQLite file at `path` (kept across restarts, unlike the app's own folder) and the given bus. */
+async function startBooking(path: string, bus: InProcessMessageBus) {
+  let failing!: Failing;
+  const app = await ContextTestApp.start({
+    serviceName: 'booking',
+    context: (adapters) => BookingModule.forRoot(adapters),
+    env: { SOFTWARE_VERSION },
+    bus,
+    eventStore: () => {
+      const wrapped = failable(new SqliteEventStore({ path, pollIntervalMs: 20 }));
+      failing = wrapped.state;
+      return wrapped.store;
     },
-  };
+  });
+  return { app, failing };
 }
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
@@ -78,7 +60,8 @@ const withoutRequestFields = ({ instance: _i, correlationId: _c, ...rest }: Reco
 
 describe('booking consultations over HTTP', () => {
   let dir: string;
-  let booking: Awaited<ReturnType<typeof startBooking>>;
+  let booking: ContextTestApp;
+  let failing: Failing;
   let bus: InProcessMessageBus;
   let hour = 0;
   /** A fresh hour each test, so tests do not clash with each other's bookings. */
@@ -87,7 +70,7 @@ describe('booking consultations over HTTP', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vgp-booking-'));
     bus = new InProcessMessageBus();
-    booking = await startBooking(join(dir, 'booking.sqlite'), bus);
+    ({ app: booking, failing } = await startBooking(join(dir, 'booking.sqlite'), bus));
   });
 
   afterAll(async () => {
@@ -98,7 +81,7 @@ describe('booking consultations over HTTP', () => {
 
   const admin = () => booking.token('admin-ada', 'clinic_admin');
   const book = async (body: Record<string, unknown>, as?: string, headers?: Record<string, string>) =>
-    booking.call('POST', '/v1/consultations', as ?? (await admin()), body, headers);
+    booking.request('POST', '/v1/consultations', { as: as ?? (await admin()), body, headers });
 
   describe('booking', () => {
     it('books a consultation in the caller’s clinic and says where to find it', async () => {
@@ -106,7 +89,7 @@ describe('booking consultations over HTTP', () => {
       expect(answer.status).toBe(201);
       expect(answer.body).toMatchObject({ clinicId: CLINIC, patientId: 'patient-amira', clinicianId: 'dr-okafor', status: 'booked', durationMinutes: 20, mode: 'video' });
       expect(answer.headers.location).toBe(`/v1/consultations/${answer.body.consultationId}`);
-      const read = await booking.call('GET', answer.headers.location as string, await booking.token('patient-amira', 'patient'));
+      const read = await booking.request('GET', answer.headers.location as string, { as: await booking.token('patient-amira', 'patient') });
       expect(read.status).toBe(200);
       expect(read.body).toEqual(answer.body);
     });
@@ -152,10 +135,10 @@ describe('booking consultations over HTTP', () => {
       const wanted = nextSlot();
       const asAdmin = await admin();
       // Slow appends: without serialisation every request would see the slot free before any wrote.
-      booking.failing.appendDelayMs = 20;
+      failing.appendDelayMs = 20;
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) => book({ ...wanted, patientId: `patient-race-${i}` }, asAdmin)),
-      ).finally(() => (booking.failing.appendDelayMs = 0));
+      ).finally(() => (failing.appendDelayMs = 0));
       expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     });
 
@@ -194,9 +177,11 @@ describe('booking consultations over HTTP', () => {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
       expect(again.headers.location).toBe(first.headers.location);
-      const listed = await booking.call('GET', '/v1/consultations?patientId=patient-idem', await admin());
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      const listed = await booking.request('GET', '/v1/consultations?patientId=patient-idem', { as: await admin() });
       expect(listed.body.items).toHaveLength(1);
-      const stored = await booking.sqlite.readStream(`consultation-${first.body.consultationId}`);
+      const stored = await booking.eventStore.readStream(`consultation-${first.body.consultationId}`);
       expect(stored.map((e) => e.type)).toEqual(['ConsultationBooked']);
     });
 
@@ -230,13 +215,13 @@ describe('booking consultations over HTTP', () => {
 
     it('shows a consultation to its patient, its clinician and its clinic admin', async () => {
       for (const [sub, role] of [['patient-read', 'patient'], ['dr-read', 'clinician'], ['admin-ada', 'clinic_admin']] as const) {
-        expect((await booking.call('GET', `/v1/consultations/${consultationId}`, await booking.token(sub, role))).status).toBe(200);
+        expect((await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await booking.token(sub, role) })).status).toBe(200);
       }
     });
 
     it('answers everyone else exactly as for an id that does not exist', async () => {
-      const unknown = await booking.call('GET', `/v1/consultations/${randomUUID()}`, await admin());
-      const malformed = await booking.call('GET', '/v1/consultations/not-a-uuid', await admin());
+      const unknown = await booking.request('GET', `/v1/consultations/${randomUUID()}`, { as: await admin() });
+      const malformed = await booking.request('GET', '/v1/consultations/not-a-uuid', { as: await admin() });
       expect(unknown.status).toBe(404);
       expect(withoutRequestFields(malformed.body)).toEqual(withoutRequestFields(unknown.body));
       const strangers: [string, Role, string?][] = [
@@ -247,34 +232,34 @@ describe('booking consultations over HTTP', () => {
         ['admin-ada', 'clinic_admin', 'clinic-2'],
       ];
       for (const [sub, role, clinicId] of strangers) {
-        const answer = await booking.call('GET', `/v1/consultations/${consultationId}`, await booking.token(sub, role, clinicId));
+        const answer = await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await booking.token(sub, role, clinicId) });
         expect(answer.status).toBe(404);
         expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
       }
     });
 
     it('lists patients their own consultations only, whatever they filter on', async () => {
-      const mine = await booking.call('GET', '/v1/consultations', await booking.token('patient-read', 'patient'));
+      const mine = await booking.request('GET', '/v1/consultations', { as: await booking.token('patient-read', 'patient') });
       expect(mine.status).toBe(200);
       expect(mine.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
-      const snooping = await booking.call('GET', '/v1/consultations?patientId=patient-amira', await booking.token('patient-read', 'patient'));
+      const snooping = await booking.request('GET', '/v1/consultations?patientId=patient-amira', { as: await booking.token('patient-read', 'patient') });
       expect(snooping.body.items).toEqual([]);
-      const otherClinic = await booking.call('GET', '/v1/consultations', await booking.token('admin-ada', 'clinic_admin', 'clinic-2'));
+      const otherClinic = await booking.request('GET', '/v1/consultations', { as: await booking.token('admin-ada', 'clinic_admin', 'clinic-2') });
       expect(otherClinic.body.items).toEqual([]);
     });
 
     it('lists a clinic admin the clinic’s consultations, filtered by clinician and time window', async () => {
-      const start = (await booking.call('GET', `/v1/consultations/${consultationId}`, await admin())).body.startsAt as string;
+      const start = (await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await admin() })).body.startsAt as string;
       const query = `clinicianId=dr-read&from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 60_000).toISOString())}`;
-      const answer = await booking.call('GET', `/v1/consultations?${query}`, await admin());
+      const answer = await booking.request('GET', `/v1/consultations?${query}`, { as: await admin() });
       expect(answer.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
-      const later = await booking.call('GET', `/v1/consultations?clinicianId=dr-read&from=${encodeURIComponent(inHours(1000))}`, await admin());
+      const later = await booking.request('GET', `/v1/consultations?clinicianId=dr-read&from=${encodeURIComponent(inHours(1000))}`, { as: await admin() });
       expect(later.body.items).toEqual([]);
     });
 
     it('refuses a time window that is not an ISO date with 400', async () => {
-      expect((await booking.call('GET', '/v1/consultations?from=yesterday', await admin())).status).toBe(400);
-      expect((await booking.call('GET', `/v1/consultations?from=${encodeURIComponent(inHours(2))}&to=${encodeURIComponent(inHours(1))}`, await admin())).status).toBe(400);
+      expect((await booking.request('GET', '/v1/consultations?from=yesterday', { as: await admin() })).status).toBe(400);
+      expect((await booking.request('GET', `/v1/consultations?from=${encodeURIComponent(inHours(2))}&to=${encodeURIComponent(inHours(1))}`, { as: await admin() })).status).toBe(400);
     });
   });
 
@@ -283,53 +268,53 @@ describe('booking consultations over HTTP', () => {
       const booked = (await book(nextSlot({ patientId: 'patient-move' }))).body;
       const amira = await booking.token('patient-move', 'patient');
       const shifted = new Date(Date.parse(booked.startsAt) + 10 * 60_000).toISOString();
-      const moved = await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, amira, { startsAt: shifted, durationMinutes: 30 });
+      const moved = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: amira, body: { startsAt: shifted, durationMinutes: 30 } });
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ startsAt: shifted, durationMinutes: 30, status: 'booked' });
       const other = (await book(nextSlot({ patientId: 'patient-other' }))).body;
-      const clash = await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, amira, { startsAt: other.startsAt, durationMinutes: 20 });
+      const clash = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: amira, body: { startsAt: other.startsAt, durationMinutes: 20 } });
       expect(clash.status).toBe(409);
     });
 
     it('lets the clinician cancel with a reason, and refuses changing it afterwards', async () => {
       const booked = (await book(nextSlot())).body;
       const okafor = await booking.token('dr-okafor', 'clinician');
-      const cancelled = await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, okafor, { reason: 'clinician_request' });
+      const cancelled = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: okafor, body: { reason: 'clinician_request' } });
       expect(cancelled.status).toBe(200);
       expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'clinician_request' });
-      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, okafor, { reason: 'other' })).status).toBe(409);
-      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/reschedule`, okafor, { startsAt: inHours(500), durationMinutes: 20 })).status).toBe(409);
+      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: okafor, body: { reason: 'other' } })).status).toBe(409);
+      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: okafor, body: { startsAt: inHours(500), durationMinutes: 20 } })).status).toBe(409);
       // The freed slot can be booked again.
       expect((await book({ ...slot(), startsAt: booked.startsAt })).status).toBe(201);
     });
 
     it('refuses free-text cancellation reasons', async () => {
       const booked = (await book(nextSlot())).body;
-      const answer = await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, await admin(), { reason: 'patient has flu' });
+      const answer = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: await admin(), body: { reason: 'patient has flu' } });
       expect(answer.status).toBe(400);
     });
 
     it('answers strangers 404 on cancel, reschedule and complete', async () => {
       const booked = (await book(nextSlot())).body;
       const ben = await booking.token('patient-ben', 'patient');
-      const unknown = await booking.call('POST', `/v1/consultations/${randomUUID()}/cancel`, ben, { reason: 'other' });
+      const unknown = await booking.request('POST', `/v1/consultations/${randomUUID()}/cancel`, { as: ben, body: { reason: 'other' } });
       for (const [path, body] of [['cancel', { reason: 'other' }], ['reschedule', { startsAt: inHours(600), durationMinutes: 20 }], ['complete', undefined]] as const) {
-        const answer = await booking.call('POST', `/v1/consultations/${booked.consultationId}/${path}`, ben, body);
+        const answer = await booking.request('POST', `/v1/consultations/${booked.consultationId}/${path}`, { as: ben, body });
         expect(answer.status).toBe(404);
         expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
       }
-      const after = await booking.call('GET', `/v1/consultations/${booked.consultationId}`, await admin());
+      const after = await booking.request('GET', `/v1/consultations/${booked.consultationId}`, { as: await admin() });
       expect(after.body.status).toBe('booked');
     });
 
     it('lets the clinician complete it, but not the patient', async () => {
       const booked = (await book(nextSlot())).body;
-      const byPatient = await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await booking.token('patient-amira', 'patient'));
+      const byPatient = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await booking.token('patient-amira', 'patient') });
       expect(byPatient.status).toBe(403);
-      const byClinician = await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await booking.token('dr-okafor', 'clinician'));
+      const byClinician = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await booking.token('dr-okafor', 'clinician') });
       expect(byClinician.status).toBe(200);
       expect(byClinician.body.status).toBe('completed');
-      expect((await booking.call('POST', `/v1/consultations/${booked.consultationId}/complete`, await admin())).status).toBe(409);
+      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await admin() })).status).toBe(409);
     });
   });
 
@@ -338,7 +323,7 @@ describe('booking consultations over HTTP', () => {
     const consumer = await bus.subscribe({ groupId: `probe-${randomUUID()}`, topics: [TOPICS.consultation], handler: async (e) => void seen.push(e) });
     try {
       const booked = (await book(nextSlot({ patientId: 'patient-published' }))).body;
-      await booking.call('POST', `/v1/consultations/${booked.consultationId}/cancel`, await booking.token('patient-published', 'patient'), { reason: 'patient_request' });
+      await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: await booking.token('patient-published', 'patient'), body: { reason: 'patient_request' } });
       await eventually(() => {
         const mine = seen.filter((e) => (e.data as { consultationId: string }).consultationId === booked.consultationId);
         expect(mine.map((e) => e.type)).toEqual(['ConsultationBooked', 'ConsultationCancelled']);
@@ -351,15 +336,31 @@ describe('booking consultations over HTTP', () => {
   });
 
   it('answers 503 and books nothing when the store cannot take the write', async () => {
-    booking.failing.failing = true;
+    failing.failing = true;
     try {
       const answer = await book(nextSlot({ patientId: 'patient-503' }));
       expect(answer.status).toBe(503);
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
     } finally {
-      booking.failing.failing = false;
+      failing.failing = false;
     }
-    const listed = await booking.call('GET', '/v1/consultations?patientId=patient-503', await admin());
+    const listed = await booking.request('GET', '/v1/consultations?patientId=patient-503', { as: await admin() });
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it('answers 409 concurrent-update, and books nothing, when other writers keep getting in first', async () => {
+    failing.conflicting = true;
+    failing.appends = 0;
+    try {
+      const answer = await book(nextSlot({ patientId: 'patient-409' }));
+      expect(answer.status).toBe(409);
+      expect(answer.body.type).toContain('concurrent-update');
+      // The whole command ran three times, each on a fresh read.
+      expect(failing.appends).toBe(3);
+    } finally {
+      failing.conflicting = false;
+    }
+    const listed = await booking.request('GET', '/v1/consultations?patientId=patient-409', { as: await admin() });
     expect(listed.body.items).toEqual([]);
   });
 
@@ -368,8 +369,8 @@ describe('booking consultations over HTTP', () => {
     const first = await book(body, undefined, { 'idempotency-key': 'before-crash' });
     expect(first.status).toBe(201);
     await booking.close();
-    booking = await startBooking(join(dir, 'booking.sqlite'), bus);
-    const read = await booking.call('GET', `/v1/consultations/${first.body.consultationId}`, await admin());
+    ({ app: booking, failing } = await startBooking(join(dir, 'booking.sqlite'), bus));
+    const read = await booking.request('GET', `/v1/consultations/${first.body.consultationId}`, { as: await admin() });
     expect(read.status).toBe(200);
     const retry = await book(body, undefined, { 'idempotency-key': 'before-crash' });
     expect(retry.status).toBe(201);

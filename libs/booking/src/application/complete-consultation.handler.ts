@@ -1,27 +1,23 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventMetadataFactory } from '@vgp/platform';
+import { Clock, CLOCK } from '@vgp/platform';
 import { completingRole } from '../domain/consultation-access.policy';
-import { BOOKING_CLOCK, Clock } from './booking.tokens';
 import { CompleteConsultationCommand } from './complete-consultation.command';
-import { ConsultationWriter, WriteResult } from './consultation-writer';
+import { ConsultationCommandRunner, WriteResult } from './consultation-command.runner';
 import { roleOrNotFound } from './role-or-not-found';
 
 @CommandHandler(CompleteConsultationCommand)
 export class CompleteConsultationHandler implements ICommandHandler<CompleteConsultationCommand, WriteResult> {
   constructor(
-    private readonly writer: ConsultationWriter,
-    private readonly metadata: EventMetadataFactory,
-    @Inject(BOOKING_CLOCK) private readonly clock: Clock,
+    private readonly runner: ConsultationCommandRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   execute({ caller, consultationId }: CompleteConsultationCommand): Promise<WriteResult> {
-    return this.writer.write({
-      clinicId: caller.clinicId,
-      consultationId,
+    return this.runner.run({
+      caller,
       command: { type: 'CompleteConsultation', consultationId, now: this.clock() },
       authorize: (state) => roleOrNotFound(caller, state, completingRole),
-      metadata: (role) => this.metadata.forUser(caller, role),
     });
   }
 }

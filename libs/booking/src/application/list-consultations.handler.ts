@@ -1,18 +1,19 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { viewingRole } from '../domain/consultation-access.policy';
-import { ConsultationsProjection, ConsultationView } from '../infrastructure/consultations.projection';
+import { CONSULTATION_QUERIES, ConsultationQueries, ConsultationView } from './consultation.queries';
 import { ListConsultationsQuery } from './list-consultations.query';
 
 @QueryHandler(ListConsultationsQuery)
 export class ListConsultationsHandler implements IQueryHandler<ListConsultationsQuery, ConsultationView[]> {
-  constructor(private readonly projection: ConsultationsProjection) {}
+  constructor(@Inject(CONSULTATION_QUERIES) private readonly consultations: ConsultationQueries) {}
 
   async execute({ caller, filters }: ListConsultationsQuery): Promise<ConsultationView[]> {
     const from = filters.from === undefined ? -Infinity : Date.parse(filters.from);
     const to = filters.to === undefined ? Infinity : Date.parse(filters.to);
     // Visibility first, filters second: a filter naming someone else only narrows what is already yours.
     // Only the caller's clinic can be visible, so the store is asked for that clinic's consultations alone.
-    const inClinic = await this.projection.inClinic(caller.clinicId, { patientId: filters.patientId, clinicianId: filters.clinicianId });
+    const inClinic = await this.consultations.inClinic(caller.clinicId, { patientId: filters.patientId, clinicianId: filters.clinicianId });
     return inClinic
       .filter((c) => viewingRole(caller, c) !== null)
       .filter((c) => filters.patientId === undefined || c.patientId === filters.patientId)

@@ -11,7 +11,6 @@ import {
   ConsultationEvent,
   consultationDecider,
   ConsultationState,
-  decide,
   overlaps,
   RescheduleConsultation,
 } from './consultation.decider';
@@ -20,6 +19,7 @@ import {
   ConsultationAlreadyBooked,
   ConsultationClosed,
   ConsultationNotFound,
+  IdempotencyKeyReused,
   InvalidDuration,
   PatientDoubleBooked,
   PatientIsClinician,
@@ -94,11 +94,10 @@ describe('booking a consultation', () => {
   it('refuses a clinician who is the patient of another consultation at that time', () =>
     given([]).when(book(), facts(busy({ patientId: 'dr-okafor' }))).thenThrows(ClinicianDoubleBooked));
 
-  it('names the consultation it clashes with', () => {
-    expect(() => decide(book(), { status: 'none' }, facts(busy({ clinicianId: 'dr-okafor' })))).toThrow(
-      expect.objectContaining({ conflictingConsultationId: C2 }),
-    );
-  });
+  it('names the consultation it clashes with', () =>
+    given([])
+      .when(book(), facts(busy({ clinicianId: 'dr-okafor' })))
+      .thenThrows(ClinicianDoubleBooked, (error) => expect(error.conflictingConsultationId).toBe(C2)));
 
   it('refuses a start in the past, or right now', () => {
     given([]).when(book({ startsAt: '2026-03-01T07:59:00.000Z' }), facts()).thenThrows(StartInThePast);
@@ -117,6 +116,28 @@ describe('booking a consultation', () => {
   });
 
   it('never books the same consultation twice', () => given([booked()]).when(book(), facts()).thenThrows(ConsultationAlreadyBooked));
+});
+
+describe('repeating a booking under its Idempotency-Key', () => {
+  const retry = (o: Partial<BookConsultation> = {}) => book({ idempotencyKey: 'key-1', ...o });
+
+  it('appends nothing for the same booking: the first one is the answer', () => given([booked()]).when(retry(), facts()).thenNothingHappened());
+
+  it('compares instants, so the same start with another offset is the same booking', () =>
+    given([booked()]).when(retry({ startsAt: '2026-03-01T10:00:00+01:00' }), facts()).thenNothingHappened());
+
+  it('compares with the booking as first requested, whatever happened to it since', () => {
+    const moved: ConsultationEvent = { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 } };
+    given([booked(), moved, cancelled()]).when(retry(), facts()).thenNothingHappened();
+  });
+
+  it('refuses the same key with a different booking', () =>
+    given([booked()])
+      .when(retry({ durationMinutes: 30 }), facts())
+      .thenThrows(IdempotencyKeyReused, (error) => expect(error).toMatchObject({ code: 'idempotency-key-reused', kind: 'unprocessable' })));
+
+  it('decides a repeat before looking at the slot: a clash with itself is no clash', () =>
+    given([booked()]).when(retry(), facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' }))).thenNothingHappened());
 });
 
 describe('rescheduling a consultation', () => {
@@ -166,7 +187,11 @@ describe('cancelling and completing a consultation', () => {
       (s, e) => consultationDecider.evolve(s, e as ConsultationEvent),
       consultationDecider.initialState(),
     );
-    expect(state).toEqual({ status: 'cancelled', consultation: expect.objectContaining({ startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 }) });
+    expect(state).toEqual({
+      status: 'cancelled',
+      consultation: expect.objectContaining({ startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 }),
+      requested: expect.objectContaining({ startsAt: '2026-03-01T09:00:00.000Z', durationMinutes: 20 }),
+    });
   });
 });
 
@@ -196,8 +221,9 @@ describe('the overlap rule, for any two slots', () => {
         wanted.forEach((s, i) => {
           const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
           try {
-            const [event] = decide(book({ ...s, consultationId: id, patientId: `patient-${i}` }), { status: 'none' }, facts(...active));
-            if (event.type === 'ConsultationBooked') active.push(event.data);
+            for (const event of consultationDecider.decide(book({ ...s, consultationId: id, patientId: `patient-${i}` }), { status: 'none' }, facts(...active))) {
+              if (event.type === 'ConsultationBooked') active.push(event.data);
+            }
           } catch (error) {
             expect(error).toBeInstanceOf(ClinicianDoubleBooked);
           }

@@ -1,9 +1,11 @@
 import type { ConsultationEventData, MediaMode } from '@vgp/contracts';
+import type { Decider } from '@vgp/domain';
 import {
   ClinicianDoubleBooked,
   ConsultationAlreadyBooked,
   ConsultationClosed,
   ConsultationNotFound,
+  IdempotencyKeyReused,
   InvalidDuration,
   PatientDoubleBooked,
   PatientIsClinician,
@@ -26,6 +28,8 @@ export type BookConsultation = {
   startsAt: string;
   durationMinutes: number;
   mode: MediaMode;
+  /** Set when the id was derived from an Idempotency-Key: a repeat of the same booking is answered, not refused. */
+  idempotencyKey?: string;
   now: Date;
 };
 export type RescheduleConsultation = { type: 'RescheduleConsultation'; consultationId: string; startsAt: string; durationMinutes: number; now: Date };
@@ -45,7 +49,12 @@ export type BookedConsultation = ConsultationEventData['ConsultationBooked'];
 
 export type ConsultationState =
   | { status: 'none' }
-  | { status: 'booked' | 'cancelled' | 'completed'; consultation: BookedConsultation };
+  | {
+      status: 'booked' | 'cancelled' | 'completed';
+      consultation: BookedConsultation;
+      /** The booking as first requested, whatever happened to it since: what an idempotent repeat is compared with. */
+      requested: BookedConsultation;
+    };
 
 /** A consultation that still takes up time: booked, neither cancelled nor completed. */
 export type ActiveSlot = {
@@ -64,53 +73,54 @@ export type BookingFacts = { active: ActiveSlot[] };
 
 export const NO_BOOKING_FACTS: BookingFacts = { active: [] };
 
-export const initialState = (): ConsultationState => ({ status: 'none' });
+export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent, ConsultationState, BookingFacts> = {
+  initialState: () => ({ status: 'none' }),
 
-export const decide = (command: ConsultationCommand, state: ConsultationState, facts: BookingFacts = NO_BOOKING_FACTS): ConsultationEvent[] => {
-  switch (command.type) {
-    case 'BookConsultation': {
-      if (state.status !== 'none') throw new ConsultationAlreadyBooked();
-      if (command.patientId === command.clinicianId) throw new PatientIsClinician();
-      assertSlot(command.startsAt, command.durationMinutes, command.now);
-      assertFree(command.consultationId, command, facts);
-      const { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } = command;
-      return [{ type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } }];
+  decide: (command, state, facts) => {
+    switch (command.type) {
+      case 'BookConsultation': {
+        if (state.status !== 'none') return repeatedBooking(command, state.requested);
+        if (command.patientId === command.clinicianId) throw new PatientIsClinician();
+        assertSlot(command.startsAt, command.durationMinutes, command.now);
+        assertFree(command.consultationId, command, facts);
+        const { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } = command;
+        return [{ type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } }];
+      }
+      case 'RescheduleConsultation': {
+        const open = openConsultation(state);
+        assertSlot(command.startsAt, command.durationMinutes, command.now);
+        assertFree(open.consultationId, { ...open, startsAt: command.startsAt, durationMinutes: command.durationMinutes }, facts);
+        return [
+          { type: 'ConsultationRescheduled', data: { consultationId: open.consultationId, startsAt: command.startsAt, durationMinutes: command.durationMinutes } },
+        ];
+      }
+      case 'CancelConsultation': {
+        const open = openConsultation(state);
+        return [{ type: 'ConsultationCancelled', data: { consultationId: open.consultationId, reason: command.reason } }];
+      }
+      case 'CompleteConsultation': {
+        const open = openConsultation(state);
+        return [{ type: 'ConsultationCompleted', data: { consultationId: open.consultationId } }];
+      }
     }
-    case 'RescheduleConsultation': {
-      const open = openConsultation(state);
-      assertSlot(command.startsAt, command.durationMinutes, command.now);
-      assertFree(open.consultationId, { ...open, startsAt: command.startsAt, durationMinutes: command.durationMinutes }, facts);
-      return [
-        { type: 'ConsultationRescheduled', data: { consultationId: open.consultationId, startsAt: command.startsAt, durationMinutes: command.durationMinutes } },
-      ];
+  },
+
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'ConsultationBooked':
+        // The first booking stands (the shared booking-facts rule); the decider never books a stream twice.
+        return state.status === 'none' ? { status: 'booked', consultation: event.data, requested: event.data } : state;
+      case 'ConsultationRescheduled':
+        return state.status === 'none'
+          ? state
+          : { ...state, consultation: { ...state.consultation, startsAt: event.data.startsAt, durationMinutes: event.data.durationMinutes } };
+      case 'ConsultationCancelled':
+        return state.status === 'none' ? state : { ...state, status: 'cancelled' };
+      case 'ConsultationCompleted':
+        return state.status === 'none' ? state : { ...state, status: 'completed' };
     }
-    case 'CancelConsultation': {
-      const open = openConsultation(state);
-      return [{ type: 'ConsultationCancelled', data: { consultationId: open.consultationId, reason: command.reason } }];
-    }
-    case 'CompleteConsultation': {
-      const open = openConsultation(state);
-      return [{ type: 'ConsultationCompleted', data: { consultationId: open.consultationId } }];
-    }
-  }
+  },
 };
-
-export const evolve = (state: ConsultationState, event: ConsultationEvent): ConsultationState => {
-  switch (event.type) {
-    case 'ConsultationBooked':
-      return { status: 'booked', consultation: event.data };
-    case 'ConsultationRescheduled':
-      return state.status === 'none'
-        ? state
-        : { ...state, consultation: { ...state.consultation, startsAt: event.data.startsAt, durationMinutes: event.data.durationMinutes } };
-    case 'ConsultationCancelled':
-      return state.status === 'none' ? state : { ...state, status: 'cancelled' };
-    case 'ConsultationCompleted':
-      return state.status === 'none' ? state : { ...state, status: 'completed' };
-  }
-};
-
-export const consultationDecider = { decide, evolve, initialState };
 
 /** Half-open intervals: one consultation may start the minute another ends. */
 export const overlaps = (a: { startsAt: string; durationMinutes: number }, b: { startsAt: string; durationMinutes: number }): boolean => {
@@ -124,6 +134,23 @@ export const endsAt = (slot: { startsAt: string; durationMinutes: number }): str
 const interval = (slot: { startsAt: string; durationMinutes: number }): [number, number] => {
   const start = Date.parse(slot.startsAt);
   return [start, start + slot.durationMinutes * 60_000];
+};
+
+/**
+ * A booking whose stream exists. With an Idempotency-Key the id is the caller's own, so the same body is a
+ * retry: nothing is appended and the first booking is the answer. A different body, or no key, is refused.
+ */
+const repeatedBooking = (command: BookConsultation, requested: BookedConsultation): ConsultationEvent[] => {
+  if (command.idempotencyKey === undefined) throw new ConsultationAlreadyBooked();
+  const same =
+    requested.clinicId === command.clinicId &&
+    requested.patientId === command.patientId &&
+    requested.clinicianId === command.clinicianId &&
+    Date.parse(requested.startsAt) === Date.parse(command.startsAt) &&
+    requested.durationMinutes === command.durationMinutes &&
+    requested.mode === command.mode;
+  if (!same) throw new IdempotencyKeyReused();
+  return [];
 };
 
 const openConsultation = (state: ConsultationState): BookedConsultation => {

@@ -1,45 +1,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { TokenIssuer } from '@vgp/auth';
 import { SqliteEventStore } from '@vgp/event-store';
-import { InProcessMessageBus } from '@vgp/messaging';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
 import { InMemoryReadModelStore, ReadModelStore } from '@vgp/read-models';
+import { ContextTestApp } from '@vgp/testing';
+import { ConsultationView } from '../application/consultation.queries';
 import { BookingModule } from '../booking.module';
-import { CONSULTATIONS_COLLECTION, CONSULTATIONS_PROJECTION, ConsultationView } from './consultations.projection';
+import { CONSULTATIONS_COLLECTION, CONSULTATIONS_PROJECTION } from './consultations.projection';
 
 const CLINIC = 'clinic-1';
 
 /** The booking module on an app-owned read-model store, as in distributed mode (there: MongoDB). */
 async function startBooking(path: string, readModels: ReadModelStore) {
-  const store = new SqliteEventStore({ path });
-  const bus = new InProcessMessageBus();
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      PlatformModule.forRoot({ serviceName: 'booking', env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', SOFTWARE_VERSION: 'booking-rm-1' } }),
-      BookingModule.forRoot({ eventStore: store, bus, readModels }),
-    ],
-  }).compile();
-  const app: INestApplication = createTestingHttpApp(moduleRef);
-  await app.init();
-  const instance = app.getHttpAdapter().getInstance();
-  await instance.ready();
-  const admin = await app.get(TokenIssuer).issue({ sub: 'admin-ada', roles: ['clinic_admin'], clinicId: CLINIC });
-  const call = async (method: 'GET' | 'POST', url: string, body?: object) => {
-    const res = await instance.inject({ method, url, headers: { authorization: `Bearer ${admin}` }, ...(body ? { payload: body } : {}) });
-    return { status: res.statusCode as number, body: res.body ? JSON.parse(res.body) : undefined };
-  };
-  return {
-    call,
-    close: async () => {
-      await app.close();
-      await bus.close();
-      await store.close();
-    },
-  };
+  const app = await ContextTestApp.start({
+    serviceName: 'booking',
+    context: (adapters) => BookingModule.forRoot(adapters),
+    env: { SOFTWARE_VERSION: 'booking-rm-1' },
+    // Outside the app's own folder, which goes on close: the next start reads the same file.
+    eventStore: () => new SqliteEventStore({ path, pollIntervalMs: 20 }),
+    readModels,
+  });
+  const admin = await app.token('admin-ada', 'clinic_admin', CLINIC);
+  const call = (method: 'GET' | 'POST', url: string, body?: object) => app.request(method, url, { as: admin, body });
+  return { call, close: () => app.close() };
 }
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
@@ -94,7 +77,7 @@ describe('booking consultations on the read-model port', () => {
     try {
       expect(await readModels.readCheckpoint(CONSULTATIONS_PROJECTION)).toBe(checkpoint);
       const read = await second.call('GET', `/v1/consultations/${id}`);
-      expect(read).toEqual({ status: 200, body: booked.body });
+      expect({ status: read.status, body: read.body }).toEqual({ status: 200, body: booked.body });
       expect((await second.call('POST', '/v1/consultations', slot(5, { patientId: 'patient-ben' }))).status).toBe(409);
       const other = await second.call('POST', '/v1/consultations', slot(7));
       expect(other.status).toBe(201);

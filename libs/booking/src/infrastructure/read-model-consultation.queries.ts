@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
+import { ConsultationQueries, ConsultationView } from '../application/consultation.queries';
+import { ActiveSlot } from '../domain/consultation.decider';
+import { CONSULTATIONS_COLLECTION } from './consultations.projection';
+
+/** The consultation queries, answered from the consultations projection's documents. */
+@Injectable()
+export class ReadModelConsultationQueries implements ConsultationQueries {
+  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+
+  get(consultationId: string): Promise<ConsultationView | null> {
+    return this.readModels.get<ConsultationView>(CONSULTATIONS_COLLECTION, consultationId);
+  }
+
+  inClinic(clinicId: string, filter: { patientId?: string; clinicianId?: string } = {}): Promise<ConsultationView[]> {
+    const { patientId, clinicianId } = filter;
+    return this.readModels.find<ConsultationView>(CONSULTATIONS_COLLECTION, {
+      clinicId,
+      ...(patientId === undefined ? {} : { patientId }),
+      ...(clinicianId === undefined ? {} : { clinicianId }),
+    });
+  }
+
+  async activeInClinic(clinicId: string): Promise<ActiveSlot[]> {
+    const booked = await this.readModels.find<ConsultationView>(CONSULTATIONS_COLLECTION, { clinicId, status: 'booked' });
+    return booked.map(({ consultationId, patientId, clinicianId, startsAt, durationMinutes }) => ({
+      consultationId,
+      patientId,
+      clinicianId,
+      startsAt,
+      durationMinutes,
+    }));
+  }
+}
