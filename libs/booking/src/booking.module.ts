@@ -30,9 +30,8 @@ export class BookingModule {
         ...contextProviders(adapters, {
           spec: () => ({
             name: 'booking',
-            // park: a poison event costs one consultation's view (health reports it) instead of every booking;
-            // who may act is decided from the consultation's stream, never from this read model.
-            projections: [{ definition: consultationsProjection, onFailure: 'park' }],
+            // stop: the overlap check reads this model; a skipped booking would free its slot for a double booking.
+            projections: [{ definition: consultationsProjection, onFailure: 'stop' }],
             outbox: { subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'] },
           }),
         }),

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@vgp/auth';
-import type { EventMetadata, Role } from '@vgp/contracts';
+import type { Role } from '@vgp/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
 import { EventMetadataFactory, KeyedMutex, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import {
@@ -44,10 +44,6 @@ export class ConsultationCommandRunner {
 
   run({ caller, command, authorize }: ConsultationWrite): Promise<WriteResult> {
     return this.mutex.run(caller.clinicId, async () => {
-      // The actor's role depends on the consultation as read, but handleCommand takes metadata up front:
-      // it reads it only to append, after `decide` has set the role of that attempt.
-      let role: Role | undefined;
-      const metadataFor = (acting: Role): EventMetadata => this.metadata.forUser(caller, acting);
       const result = await handleCommand(this.store, {
         streamId: streamOf(command.consultationId),
         evolve: consultationDecider.evolve,
@@ -57,13 +53,11 @@ export class ConsultationCommandRunner {
             // Its id is derived from this caller's Idempotency-Key: a retry (nothing appended) or a refusal, as when first checked.
             return consultationDecider.decide(command, state, NO_BOOKING_FACTS);
           }
-          role = authorize(state);
+          authorize(state);
           return consultationDecider.decide(command, state, await this.factsFor(command, caller.clinicId));
         },
-        get metadata(): EventMetadata {
-          if (role === undefined) throw new Error('event metadata read before the command was authorized');
-          return metadataFor(role);
-        },
+        // The role the caller acts under depends on the consultation as read (authorized in `decide`).
+        metadata: (state) => this.metadata.forUser(caller, authorize(state)),
         occurredAt: command.now,
       });
       return { view: await this.current(command.consultationId), replayed: result.events.length === 0 };

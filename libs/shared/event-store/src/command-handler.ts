@@ -20,7 +20,8 @@ export type HandleCommand<Event extends DomainEvent, State> = {
    * Throws a DomainError to refuse; an empty array appends nothing (an idempotent repeat).
    */
   decide(state: State, context: CommandContext): Event[] | Promise<Event[]>;
-  metadata: EventMetadata;
+  /** Who acts, in which request; a function when the actor's role depends on the state read (called after `decide`). */
+  metadata: EventMetadata | ((state: State) => EventMetadata);
   occurredAt: Date;
   /** Event ids; random by default. A function of the command makes its append idempotent. */
   eventId?(event: Event, index: number): string;
@@ -68,7 +69,8 @@ export async function handleCommand<Event extends DomainEvent, State>(
     const events = await command.decide(before, { history });
     if (events.length > 0) {
       try {
-        await store.append(command.streamId, toNewEvents(events, command.metadata, command.occurredAt, command.eventId), expectedRevisionOf(history));
+        const metadata = typeof command.metadata === 'function' ? command.metadata(before) : command.metadata;
+        await store.append(command.streamId, toNewEvents(events, metadata, command.occurredAt, command.eventId), expectedRevisionOf(history));
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         if (attempt >= attempts) throw new ConcurrencyConflict(command.streamId, error);
