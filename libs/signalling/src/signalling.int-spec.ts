@@ -1,11 +1,8 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { DEV_JWT_SECRET, TokenIssuer } from '@vgp/auth';
-import { ConsultationEventData, EventEnvelope, IntegrationEvent, MediaMode, Role, TOPICS } from '@vgp/contracts';
-import { SqliteEventStore } from '@vgp/event-store';
+import { DEV_JWT_SECRET } from '@vgp/auth';
+import { ConsultationEventData, IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import { eventually, PlatformClient, SignallingClient } from '@vgp/testing';
+import { CLOCK } from '@vgp/platform';
+import { anIntegrationEvent, ContextTestApp, eventually, PlatformClient, SignallingClient } from '@vgp/testing';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
@@ -15,54 +12,42 @@ const CLINIC = 'clinic-north';
 
 type Booking = ConsultationEventData['ConsultationBooked'];
 
-const envelope = <K extends keyof ConsultationEventData>(type: K, consultationId: string, data: ConsultationEventData[K]): IntegrationEvent =>
-  ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  streamId: `consultation-${consultationId}`,
-  revision: 0,
-  occurredAt: new Date().toISOString(),
-  correlationId: randomUUID(),
-  causationId: null,
-  actor: { id: 'admin-1', role: 'clinic_admin' },
-  softwareVersion: 'test',
-  featureFlags: [],
-  data,
-  }) as EventEnvelope<K, ConsultationEventData[K]> as IntegrationEvent;
+const admin = { actor: { id: 'admin-1', role: 'clinic_admin' as const } };
+
+// The server's time (CLOCK); tokens keep real time.
+const NOW = Date.parse('2026-03-02T10:00:00.000Z');
+let now = NOW;
 
 describe('signalling: calls between the booked patient and clinician', () => {
-  let app: NestFastifyApplication;
-  let store: SqliteEventStore;
+  let app: ContextTestApp;
   let bus: InProcessMessageBus;
+  // Only for the WebSocket: REST goes through the app's own request.
   let api: PlatformClient;
-  let issuer: TokenIssuer;
   const published: IntegrationEvent[] = [];
   const sockets: SignallingClient[] = [];
 
   beforeAll(async () => {
-    store = new SqliteEventStore({ path: ':memory:' });
     bus = new InProcessMessageBus();
     await bus.subscribe({ groupId: 'probe', topics: [TOPICS.call], handler: async (event) => void published.push(event) });
-    const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', CALL_JOIN_GRACE_MINUTES: '15' };
-    const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forRoot({ serviceName: 'signalling', env }), SignallingModule.forRoot({ eventStore: store, bus })],
-    }).compile();
-    app = createTestingHttpApp(moduleRef);
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address() as { port: number };
+    app = await ContextTestApp.start({
+      serviceName: 'signalling',
+      context: (adapters) => SignallingModule.forRoot(adapters),
+      env: { CALL_JOIN_GRACE_MINUTES: '15' },
+      bus,
+      override: (builder) => builder.overrideProvider(CLOCK).useValue(() => new Date(now)),
+    });
+    await app.app.listen(0, '127.0.0.1');
+    const address = app.app.getHttpServer().address() as { port: number };
     api = new PlatformClient(`http://127.0.0.1:${address.port}`);
-    issuer = app.get(TokenIssuer);
   });
 
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));
     await app.close();
     await bus.close();
-    await store.close();
   });
 
-  const tokenFor = (sub: string, role: Role, clinicId = CLINIC) => issuer.issue({ sub, roles: [role], clinicId });
+  const tokenFor = (sub: string, role: Role, clinicId = CLINIC) => app.token(sub, role, clinicId);
 
   /** Books a consultation the way booking would announce it, and waits until signalling has it. */
   const book = async (overrides: Partial<Booking> = {}) => {
@@ -71,12 +56,14 @@ describe('signalling: calls between the booked patient and clinician', () => {
       clinicId: CLINIC,
       patientId: `patient-${randomUUID().slice(0, 8)}`,
       clinicianId: `dr-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
+      startsAt: new Date(now + 5 * 60_000).toISOString(),
       durationMinutes: 20,
       mode: 'audio',
       ...overrides,
     };
-    await bus.publish(TOPICS.consultation, [{ key: booking.consultationId, event: envelope('ConsultationBooked', booking.consultationId, booking) }]);
+    await bus.publish(TOPICS.consultation, [
+      { key: booking.consultationId, event: anIntegrationEvent('ConsultationBooked', booking, admin) },
+    ]);
     return {
       ...booking,
       patient: await tokenFor(booking.patientId, 'patient', booking.clinicId),
@@ -85,7 +72,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
   };
 
   const startCall = (consultationId: string, token: string) =>
-    api.request<{ callId: string; segmentId: string; mode: MediaMode }>('POST', `/v1/consultations/${consultationId}/calls`, { token, body: {} });
+    app.request('POST', `/v1/consultations/${consultationId}/calls`, { as: token, body: {} });
 
   const connect = async () => {
     const socket = await api.signalling();
@@ -107,7 +94,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
 
   const withoutRequestFields = ({ instance: _i, correlationId: _c, ...rest }: Record<string, unknown>) => rest;
 
-  const callStream = async (callId: string) => (await store.readStream(`call-${callId}`)).map((e) => e.type);
+  const callStream = async (callId: string) => (await app.eventStore.readStream(`call-${callId}`)).map((e) => e.type);
 
   describe('starting a call over REST', () => {
     it("starts the consultation's call in the booked media mode, and hands the other participant the same call", async () => {
@@ -138,13 +125,13 @@ describe('signalling: calls between the booked patient and clinician', () => {
       const malformed = await startCall('not-a-uuid', c.patient);
       for (const answer of [foreign, otherClinic, unknown, malformed]) {
         expect(answer.status).toBe(404);
-        expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(withoutRequestFields(answer.body as never)).toEqual(withoutRequestFields(unknown.body as never));
       }
     });
 
     it('refuses a call long before the booked time and says when joining opens', async () => {
-      const startsAt = new Date(Date.now() + 3 * 3_600_000);
+      const startsAt = new Date(now + 3 * 3_600_000);
       const c = await book({ startsAt: startsAt.toISOString() });
       const answer = await startCall(c.consultationId, c.patient);
       expect(answer.status).toBe(409);
@@ -156,15 +143,18 @@ describe('signalling: calls between the booked patient and clinician', () => {
     it('refuses a call for a cancelled consultation', async () => {
       const c = await book();
       await bus.publish(TOPICS.consultation, [
-        { key: c.consultationId, event: envelope('ConsultationCancelled', c.consultationId, { consultationId: c.consultationId, reason: 'patient_request' }) },
+        {
+          key: c.consultationId,
+          event: anIntegrationEvent('ConsultationCancelled', { consultationId: c.consultationId, reason: 'patient_request' }, admin),
+        },
       ]);
       await eventually(async () => expect((await startCall(c.consultationId, c.clinician)).status).toBe(409));
     });
 
     it('refuses a body that tries to choose anything about the call', async () => {
       const c = await book();
-      const answer = await api.request('POST', `/v1/consultations/${c.consultationId}/calls`, {
-        token: c.patient,
+      const answer = await app.request('POST', `/v1/consultations/${c.consultationId}/calls`, {
+        as: c.patient,
         body: { patientId: 'someone-else', mode: 'video' },
       });
       expect(answer.status).toBe(400);
@@ -173,7 +163,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
     it('shows a call to its participants only', async () => {
       const c = await book();
       const { body } = await startCall(c.consultationId, c.clinician);
-      const own = await api.request('GET', `/v1/calls/${body.callId}`, { token: c.patient });
+      const own = await app.request('GET', `/v1/calls/${body.callId}`, { as: c.patient });
       expect(own.status).toBe(200);
       expect(own.body).toMatchObject({
         callId: body.callId,
@@ -187,9 +177,9 @@ describe('signalling: calls between the booked patient and clinician', () => {
           { userId: c.clinicianId, role: 'clinician', online: false },
         ],
       });
-      const foreign = await api.request('GET', `/v1/calls/${body.callId}`, { token: await tokenFor('patient-stranger', 'patient') });
-      const unknown = await api.request('GET', `/v1/calls/${randomUUID()}`, { token: c.patient });
-      const malformed = await api.request('GET', '/v1/calls/xyz', { token: c.patient });
+      const foreign = await app.request('GET', `/v1/calls/${body.callId}`, { as: await tokenFor('patient-stranger', 'patient') });
+      const unknown = await app.request('GET', `/v1/calls/${randomUUID()}`, { as: c.patient });
+      const malformed = await app.request('GET', '/v1/calls/xyz', { as: c.patient });
       for (const answer of [foreign, unknown, malformed]) {
         expect(answer.status).toBe(404);
         expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
@@ -205,7 +195,14 @@ describe('signalling: calls between the booked patient and clinician', () => {
       const callB = (await startCall(b.consultationId, b.clinician)).body;
 
       const drA = await join(callA.callId, a.clinician);
-      expect(drA.joined).toEqual({ type: 'joined', callId: callA.callId, consultationId: a.consultationId, mode: 'audio', segmentId: callA.segmentId, peers: [] });
+      expect(drA.joined).toEqual({
+        type: 'joined',
+        callId: callA.callId,
+        consultationId: a.consultationId,
+        mode: 'audio',
+        segmentId: callA.segmentId,
+        peers: [],
+      });
       const patientA = await join(callA.callId, a.patient);
       expect(patientA.joined.peers).toEqual([{ userId: a.clinicianId, role: 'clinician' }]);
       expect(await drA.socket.next('peer-joined')).toMatchObject({ userId: a.patientId, role: 'patient' });
@@ -225,7 +222,10 @@ describe('signalling: calls between the booked patient and clinician', () => {
       expect(await patientA.socket.next('offer')).toEqual({ type: 'offer', from: a.clinicianId, sdp: 'v=0 offer-from-dr-a' });
       patientA.socket.send({ type: 'answer', sdp: 'v=0 answer-from-patient-a' });
       expect(await drA.socket.next('answer')).toEqual({ type: 'answer', from: a.patientId, sdp: 'v=0 answer-from-patient-a' });
-      patientA.socket.send({ type: 'ice', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+      patientA.socket.send({
+        type: 'ice',
+        candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      });
       expect(await drA.socket.next('ice')).toMatchObject({ from: a.patientId });
 
       await Promise.all([settle(drA.socket), settle(patientA.socket), settle(drB.socket), settle(intruder)]);
@@ -246,7 +246,13 @@ describe('signalling: calls between the booked patient and clinician', () => {
       patient.socket.send({ type: 'switch-media', mode: 'video' });
       const seenByDoctor = await dr.socket.next('media-switched');
       const seenByPatient = await patient.socket.next('media-switched');
-      expect(seenByDoctor).toEqual({ type: 'media-switched', mode: 'video', segmentId: expect.any(String), segmentSeq: 2, by: c.patientId });
+      expect(seenByDoctor).toEqual({
+        type: 'media-switched',
+        mode: 'video',
+        segmentId: expect.any(String),
+        segmentSeq: 2,
+        by: c.patientId,
+      });
       expect(seenByPatient).toEqual(seenByDoctor);
       expect(seenByDoctor.segmentId).not.toBe(call.segmentId);
 
@@ -256,7 +262,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
       await settle(patient.socket);
       expect(patient.socket.received.filter((m) => m.type === 'media-switched')).toHaveLength(1);
 
-      const view = await api.request('GET', `/v1/calls/${call.callId}`, { token: c.patient });
+      const view = await app.request('GET', `/v1/calls/${call.callId}`, { as: c.patient });
       expect(view.body).toMatchObject({
         consultationId: c.consultationId,
         mode: 'video',
@@ -266,8 +272,13 @@ describe('signalling: calls between the booked patient and clinician', () => {
           { segmentId: seenByDoctor.segmentId, seq: 2, mode: 'video' },
         ],
       });
-      const switched = (await store.readStream(`call-${call.callId}`)).find((e) => e.type === 'MediaModeSwitched');
-      expect(switched?.data).toMatchObject({ callId: call.callId, consultationId: c.consultationId, closedSegmentId: call.segmentId, segmentSeq: 2 });
+      const switched = (await app.eventStore.readStream(`call-${call.callId}`)).find((e) => e.type === 'MediaModeSwitched');
+      expect(switched?.data).toMatchObject({
+        callId: call.callId,
+        consultationId: c.consultationId,
+        closedSegmentId: call.segmentId,
+        segmentSeq: 2,
+      });
       expect(switched?.actor).toEqual({ id: c.patientId, role: 'patient' });
     });
 
@@ -297,19 +308,43 @@ describe('signalling: calls between the booked patient and clinician', () => {
 
       await eventually(() => {
         const ofCall = published.filter((e) => (e.data as { callId?: string }).callId === call.callId).map((e) => e.type);
-        expect(ofCall).toEqual(['CallStarted', 'ParticipantJoined', 'ParticipantJoined', 'ParticipantLeft', 'ParticipantJoined', 'CallEnded']);
+        expect(ofCall).toEqual([
+          'CallStarted',
+          'ParticipantJoined',
+          'ParticipantJoined',
+          'ParticipantLeft',
+          'ParticipantJoined',
+          'CallEnded',
+        ]);
       });
     });
 
-    it("ends a running call when its consultation is cancelled, and tells everyone in it", async () => {
+    it('refuses to let a participant join once the booked slot and its grace period are over', async () => {
+      const c = await book();
+      const call = (await startCall(c.consultationId, c.clinician)).body;
+      now = NOW + 5 * 60_000 + (20 + 15) * 60_000 + 1;
+      try {
+        const late = await connect();
+        late.send({ type: 'join', callId: call.callId, token: c.patient });
+        expect(await late.next('error')).toMatchObject({ code: 'outside_booked_window', detail: expect.stringContaining('closes at') });
+      } finally {
+        now = NOW;
+      }
+      expect(await callStream(call.callId)).toEqual(['CallStarted']);
+    });
+
+    it('ends a running call when its consultation is cancelled, and tells everyone in it', async () => {
       const c = await book();
       const call = (await startCall(c.consultationId, c.clinician)).body;
       const dr = await join(call.callId, c.clinician);
       await bus.publish(TOPICS.consultation, [
-        { key: c.consultationId, event: envelope('ConsultationCancelled', c.consultationId, { consultationId: c.consultationId, reason: 'clinic_request' }) },
+        {
+          key: c.consultationId,
+          event: anIntegrationEvent('ConsultationCancelled', { consultationId: c.consultationId, reason: 'clinic_request' }, admin),
+        },
       ]);
       expect(await dr.socket.next('call-ended')).toMatchObject({ callId: call.callId, reason: 'consultation_cancelled' });
-      const ended = (await store.readStream(`call-${call.callId}`)).at(-1);
+      const ended = (await app.eventStore.readStream(`call-${call.callId}`)).at(-1);
       expect(ended).toMatchObject({ type: 'CallEnded', actor: { role: 'system' } });
     });
 
@@ -375,7 +410,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
       socket.send({ type: 'switch-media', mode: 'hologram' });
       expect(await socket.next('error')).toMatchObject({ code: 'invalid_message' });
       await settle(socket);
-      const view = await api.request('GET', `/v1/calls/${call.callId}`, { token: c.clinician });
+      const view = await app.request('GET', `/v1/calls/${call.callId}`, { as: c.clinician });
       expect(view.body).toMatchObject({ status: 'active', mode: 'audio' });
       // Errors never echo what was sent, tokens least of all.
       for (const frame of socket.received) expect(JSON.stringify(frame)).not.toContain(c.clinician);

@@ -1,21 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@vgp/event-store';
-import { MESSAGE_BUS } from '@vgp/messaging';
-import type { ContextAdapters } from '@vgp/platform';
-import { InMemoryReadModelStore, READ_MODEL_STORE } from '@vgp/read-models';
+import { TOPICS } from '@vgp/contracts';
+import { ContextAdapters, contextProviders } from '@vgp/platform';
 import { CallsController } from './api/calls.controller';
 import { SignallingGateway } from './api/signalling.gateway';
 import { CallActionHandler } from './application/call-action.handler';
+import { CALL_CHANGES, CallChangeRegistry } from './application/call-changes';
 import { CallFactsProvider } from './application/call-facts';
-import { CallStreams } from './application/call-streams';
+import { CALL_QUERIES } from './application/call.queries';
 import { CloseCallHandler } from './application/close-call.handler';
+import { CONSULTATION_QUERIES } from './application/consultation.queries';
 import { ConsultationCancellationsReactor } from './application/consultation-cancellations.reactor';
 import { GetCallHandler } from './application/get-call.handler';
 import { StartCallHandler } from './application/start-call.handler';
-import { CallsProjection } from './infrastructure/calls.projection';
-import { ConsultationsProjection } from './infrastructure/consultations.projection';
-import { OWNED_READ_MODEL_STORE, SignallingRuntime } from './signalling.runtime';
+import { ReadModelCallQueries } from './infrastructure/read-model-call.queries';
+import { signallingCallsProjection } from './infrastructure/calls.projection';
+import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries';
+import { signallingConsultationsProjection } from './infrastructure/consultations.projection';
 
 /**
  * Calls between a consultation's booked patient and clinician: REST to start and inspect a call,
@@ -24,21 +25,36 @@ import { OWNED_READ_MODEL_STORE, SignallingRuntime } from './signalling.runtime'
 @Module({})
 export class SignallingModule {
   static forRoot(adapters: ContextAdapters): DynamicModule {
-    // The app's store in distributed mode (it closes it); otherwise one of our own, rebuilt at every start.
-    const readModels = adapters.readModels ?? new InMemoryReadModelStore();
     return {
       module: SignallingModule,
       imports: [CqrsModule.forRoot()],
       controllers: [CallsController],
       providers: [
-        // This context's own store; never exported, so no other context can reach it.
-        { provide: EVENT_STORE, useValue: adapters.eventStore },
-        { provide: MESSAGE_BUS, useValue: adapters.bus },
-        { provide: READ_MODEL_STORE, useValue: readModels },
-        { provide: OWNED_READ_MODEL_STORE, useValue: adapters.readModels ? null : readModels },
-        ConsultationsProjection,
-        CallsProjection,
-        CallStreams,
+        ...contextProviders(adapters, {
+          inject: [CallChangeRegistry, ConsultationCancellationsReactor, SignallingGateway],
+          spec: (changes: CallChangeRegistry, reactor: ConsultationCancellationsReactor, gateway: SignallingGateway) => ({
+            name: 'signalling',
+            projections: [
+              // Park (ADR 0015): lookups of this context only, and the shared fold it runs cannot throw.
+              { definition: signallingConsultationsProjection, onFailure: 'park' },
+              // Park: a view; every call command is decided on the call's own stream, so a skipped event lets no one in.
+              { definition: signallingCallsProjection, onFailure: 'park', onApplied: (event) => changes.announce(event) },
+            ],
+            inbox: { groupId: 'signalling', topics: [TOPICS.consultation], accept: (event) => event.type.startsWith('Consultation') },
+            outbox: { subscriptionId: 'signalling-outbox', categories: ['call'] },
+            // After bootstrap: the reactor dispatches commands, whose handlers are registered then.
+            started: () => reactor.start(),
+            stopping: async () => {
+              // Sockets still open record their leaving while the store and the read models run.
+              await gateway.shutdown();
+              await reactor.stop();
+            },
+          }),
+        }),
+        { provide: CALL_QUERIES, useClass: ReadModelCallQueries },
+        { provide: CONSULTATION_QUERIES, useClass: ReadModelConsultationQueries },
+        CallChangeRegistry,
+        { provide: CALL_CHANGES, useExisting: CallChangeRegistry },
         CallFactsProvider,
         StartCallHandler,
         CallActionHandler,
@@ -46,7 +62,6 @@ export class SignallingModule {
         GetCallHandler,
         ConsultationCancellationsReactor,
         SignallingGateway,
-        SignallingRuntime,
       ],
     };
   }

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { EventMetadataFactory, ProblemException } from '@vgp/platform';
+import { InvalidRequest } from '@vgp/domain';
+import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
 import { GetCallQuery } from '../application/get-call.query';
 import { StartCallCommand } from '../application/start-call.command';
-import { callNotFound, consultationNotFound, toHttpProblem } from './signalling.problems';
+import { CallNotFound, UnknownConsultation } from '../domain/call.errors';
 import { CallResponseDto, StartCallResponseDto } from './call.response.dto';
 
 type StatusReply = { status(code: number): unknown };
@@ -18,6 +19,7 @@ export class CallsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly metadata: EventMetadataFactory,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('consultations/:id/calls')
@@ -35,26 +37,26 @@ export class CallsController {
   @ApiResponse({ status: 200, type: StartCallResponseDto, description: 'The call already running for this consultation.' })
   @ApiResponse({ status: 400, description: 'The body carried fields.' })
   @ApiResponse({ status: 404, description: 'No such consultation, or not one of yours (the same answer).' })
-  @ApiResponse({ status: 409, description: 'Outside the booked time (the problem says when joining opens), or the consultation is cancelled or completed.' })
+  @ApiResponse({
+    status: 409,
+    description: 'Outside the booked time (the problem says when joining opens), or the consultation is cancelled or completed.',
+  })
   @ApiResponse({ status: 503, description: 'Storage unavailable; nothing was started.' })
   @ApiResponse({ status: 401, description: 'No valid bearer token.' })
   @ApiResponse({ status: 403, description: 'The caller is neither a patient nor a clinician.' })
   async start(
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: consultationNotFound })) consultationId: string,
+    // A malformed id is answered like an unknown one.
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new UnknownConsultation() })) consultationId: string,
     @Body() body: unknown,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) reply: StatusReply,
   ): Promise<StartCallResponseDto> {
     assertNoFields(body);
-    try {
-      const { created, call } = await this.commands.execute(
-        new StartCallCommand(consultationId, { userId: user.id, clinicId: user.clinicId }, new Date(), this.metadata.forUser(user)),
-      );
-      if (!created) reply.status(200);
-      return { callId: call.callId, segmentId: call.currentSegmentId, mode: call.mode };
-    } catch (error) {
-      throw toHttpProblem(error, consultationNotFound);
-    }
+    const { created, call } = await this.commands.execute(
+      new StartCallCommand(consultationId, { userId: user.id, clinicId: user.clinicId }, this.clock(), this.metadata.forUser(user)),
+    );
+    if (!created) reply.status(200);
+    return { callId: call.callId, segmentId: call.currentSegmentId, mode: call.mode };
   }
 
   @Get('calls/:callId')
@@ -66,11 +68,11 @@ export class CallsController {
   @ApiResponse({ status: 401, description: 'No valid bearer token.' })
   @ApiResponse({ status: 403, description: 'The caller is neither a patient nor a clinician.' })
   async get(
-    @Param('callId', new ParseUUIDPipe({ exceptionFactory: callNotFound })) callId: string,
+    @Param('callId', new ParseUUIDPipe({ exceptionFactory: () => new CallNotFound() })) callId: string,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<CallResponseDto> {
     const view = await this.queries.execute(new GetCallQuery(callId, { userId: user.id, clinicId: user.clinicId }));
-    if (!view) throw callNotFound();
+    if (!view) throw new CallNotFound();
     return view;
   }
 }
@@ -79,9 +81,8 @@ export class CallsController {
 const assertNoFields = (body: unknown): void => {
   if (body === undefined || body === null) return;
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
-  throw new ProblemException(400, {
-    type: 'validation-failed',
-    title: 'Invalid request',
-    detail: 'Starting a call takes no fields: send no body or {}. The consultation, its participants and the media mode come from the booking.',
-  });
+  throw new InvalidRequest(
+    'validation-failed',
+    'Starting a call takes no fields: send no body or {}. The consultation, its participants and the media mode come from the booking.',
+  );
 };

@@ -1,22 +1,16 @@
-import { Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { AuthenticatedUser, TokenKeysUnavailable, TokenVerifier } from '@vgp/auth';
-import { EventStoreUnavailable } from '@vgp/event-store';
-import { correlationIdOf, EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
+import { DomainError, isDomainError } from '@vgp/domain';
+import { Clock, CLOCK, correlationIdOf, EventMetadataFactory, runWithCorrelationId, webSocketErrorOf } from '@vgp/platform';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CallActionCommand, CallAction } from '../application/call-action.command';
+import { CALL_CHANGES, CallChanges } from '../application/call-changes';
+import { CALL_QUERIES, CallQueries } from '../application/call.queries';
 import { Caller, participantRoleOf, ParticipantRole } from '../domain/call.decider';
-import {
-  CallAlreadyEnded,
-  CallNotFound,
-  ConsultationClosed,
-  NotACallParticipant,
-  OutsideBookedWindow,
-  UnknownConsultation,
-} from '../domain/call.errors';
-import { CallsProjection } from '../infrastructure/calls.projection';
+import { CallAlreadyEnded, CallNotFound } from '../domain/call.errors';
 import { ClientMessage, clientMessageSchema, describeInvalid, MAX_FRAME_BYTES, SignallingErrorCode } from './signalling.messages';
 
 const JOIN_TIMEOUT_MS = 15_000;
@@ -46,6 +40,11 @@ class Session {
   error(code: SignallingErrorCode, detail: string): void {
     this.send({ type: 'error', code, detail });
   }
+
+  /** A refusal of the call's rules, as the one error table words it for WebSocket clients. */
+  refuse(error: DomainError): void {
+    this.send({ type: 'error', ...webSocketErrorOf(error) });
+  }
 }
 
 /**
@@ -65,13 +64,15 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly commands: CommandBus,
-    private readonly calls: CallsProjection,
+    @Inject(CALL_QUERIES) private readonly calls: CallQueries,
+    @Inject(CALL_CHANGES) private readonly changes: CallChanges,
     private readonly metadata: EventMetadataFactory,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     // However a call ends (hang-up, cancelled consultation, another instance), its sockets hear it.
-    this.unsubscribe = this.calls.onChange((event) => {
+    this.unsubscribe = this.changes.onChange((event) => {
       if (event.type === 'CallEnded') this.closeRoom(event.data.callId, event.data.reason);
     });
   }
@@ -95,7 +96,9 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
       socket.close(1008, 'join timeout');
     }, JOIN_TIMEOUT_MS);
     session.joinTimer.unref();
-    socket.on('message', (data: RawData, isBinary: boolean) => session.enqueue(() => this.guarded(session, () => this.onFrame(session, data, isBinary))));
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      session.enqueue(() => this.guarded(session, () => this.onFrame(session, data, isBinary))),
+    );
     socket.on('close', () => {
       clearTimeout(session.joinTimer);
       this.sessions.delete(session);
@@ -142,7 +145,8 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     if (!parsed.success) return session.error('invalid_message', describeInvalid(parsed.error));
     const message = parsed.data;
     if (message.type === 'join') {
-      if (session.joined) return session.error('invalid_message', 'This socket has already joined a call; open another socket for another call.');
+      if (session.joined)
+        return session.error('invalid_message', 'This socket has already joined a call; open another socket for another call.');
       return this.join(session, message.callId, message.token);
     }
     const membership = session.joined;
@@ -165,8 +169,10 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     const call = await this.calls.get(callId);
     const role = call ? participantRoleOf(call, caller) : null;
     // Unknown, malformed, foreign, or a participant id under a token without that role: all the same.
-    if (!call || !role || !user.roles.includes(role)) return session.error('not_found', 'There is no such call.');
-    await this.commands.execute(new CallActionCommand(callId, { type: 'JoinCall' }, caller, new Date(), this.metadata.forUser(user, role)));
+    if (!call || !role || !user.roles.includes(role)) return session.refuse(new CallNotFound());
+    await this.commands.execute(
+      new CallActionCommand(callId, { type: 'JoinCall' }, caller, this.clock(), this.metadata.forUser(user, role)),
+    );
     if (session.socket.readyState !== OPEN) {
       // The socket went away while the join was being recorded: record the departure too.
       await this.record(callId, { type: 'LeaveCall' }, { callId, user, caller, role });
@@ -178,7 +184,14 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     const peers = uniqueUsers([...room].filter((s) => s.joined && s.joined.user.id !== user.id));
     session.joined = { callId, user, caller, role };
     room.add(session);
-    session.send({ type: 'joined', callId, consultationId: current.consultationId, mode: current.mode, segmentId: current.currentSegmentId, peers });
+    session.send({
+      type: 'joined',
+      callId,
+      consultationId: current.consultationId,
+      mode: current.mode,
+      segmentId: current.currentSegmentId,
+      peers,
+    });
     this.broadcast(callId, { type: 'peer-joined', userId: user.id, role }, (s) => s.joined?.user.id !== user.id);
   }
 
@@ -194,7 +207,13 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
         const { events, state } = await this.record(callId, { type: 'SwitchMedia', mode: message.mode }, membership);
         if (events.length === 0 || state.status === 'none') return;
         const seq = state.segments.find((s) => s.segmentId === state.currentSegmentId)?.seq;
-        this.broadcast(callId, { type: 'media-switched', mode: state.mode, segmentId: state.currentSegmentId, segmentSeq: seq, by: user.id });
+        this.broadcast(callId, {
+          type: 'media-switched',
+          mode: state.mode,
+          segmentId: state.currentSegmentId,
+          segmentSeq: seq,
+          by: user.id,
+        });
         return;
       }
       case 'leave':
@@ -229,7 +248,7 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
   }
 
   private record(callId: string, action: CallAction, { user, caller, role }: Membership) {
-    return this.commands.execute(new CallActionCommand(callId, action, caller, new Date(), this.metadata.forUser(user, role)));
+    return this.commands.execute(new CallActionCommand(callId, action, caller, this.clock(), this.metadata.forUser(user, role)));
   }
 
   private relay(callId: string, fromUserId: string, frame: { type: string; [field: string]: unknown }): void {
@@ -260,15 +279,7 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
   }
 
   private reportFailure(session: Session, error: unknown): void {
-    if (error instanceof NotACallParticipant || error instanceof CallNotFound || error instanceof UnknownConsultation) {
-      return session.error('not_found', 'There is no such call.');
-    }
-    if (error instanceof CallAlreadyEnded) return session.error('call_ended', 'The call has ended.');
-    if (error instanceof OutsideBookedWindow) {
-      return session.error('outside_window', `Joining this call opens at ${error.opensAt} and closes at ${error.closesAt}.`);
-    }
-    if (error instanceof ConsultationClosed) return session.error('consultation_closed', `The consultation is ${error.status}.`);
-    if (error instanceof EventStoreUnavailable) return session.error('unavailable', 'Nothing was recorded because storage is unavailable; retry shortly.');
+    if (isDomainError(error)) return session.refuse(error);
     // Names only: messages may carry ids of other people's records.
     this.logger.error(`signalling frame failed: ${error instanceof Error ? error.name : typeof error}`);
     session.error('internal', `Something went wrong; quote ${session.correlationId} when reporting it.`);

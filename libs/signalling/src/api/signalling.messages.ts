@@ -32,14 +32,20 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
+/**
+ * The `code` of an error frame. The gateway's own protocol errors, and refusals of the call's rules as
+ * `webSocketErrorOf` words them (the kind for not_found and unavailable, else the problem code).
+ */
 export type SignallingErrorCode =
   | 'unauthenticated'
   | 'not_found'
   | 'not_joined'
   | 'invalid_message'
   | 'call_ended'
-  | 'outside_window'
+  | 'outside_booked_window'
   | 'consultation_closed'
+  | 'call_conflict'
+  | 'concurrent_update'
   | 'unavailable'
   | 'internal';
 

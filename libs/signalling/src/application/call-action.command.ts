@@ -1,16 +1,15 @@
 import { Command } from '@nestjs/cqrs';
 import { EventMetadata, MediaMode } from '@vgp/contracts';
-import { Caller } from '../domain/call.decider';
-import { Decision } from './call-streams';
+import type { CommandResult } from '@vgp/event-store';
+import { CallEvent, Caller, CallState } from '../domain/call.decider';
 
 /** What a participant does in a running call; `now` and the caller come from the server. */
-export type CallAction =
-  | { type: 'JoinCall' }
-  | { type: 'LeaveCall' }
-  | { type: 'SwitchMedia'; mode: MediaMode }
-  | { type: 'EndCall' };
+export type CallAction = { type: 'JoinCall' } | { type: 'LeaveCall' } | { type: 'SwitchMedia'; mode: MediaMode } | { type: 'EndCall' };
 
-export class CallActionCommand extends Command<Decision> {
+/** The events a call command appended (none for a repeat) and the call after them. */
+export type CallDecision = CommandResult<CallEvent, CallState>;
+
+export class CallActionCommand extends Command<CallDecision> {
   constructor(
     readonly callId: string,
     readonly action: CallAction,

@@ -1,24 +1,38 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { randomUUID } from 'node:crypto';
-import { CallCommand, CallFacts, CallState, decide } from '../domain/call.decider';
-import { CallActionCommand } from './call-action.command';
+import { CallCommand, callDecider, CallFacts, CallState, callStreamOf } from '../domain/call.decider';
+import { CallActionCommand, CallDecision } from './call-action.command';
+import { CALLS_READ_MODEL } from './call.queries';
 import { CallFactsProvider } from './call-facts';
-import { CallStreams, Decision } from './call-streams';
 
 /** Join, leave, switch media, hang up: each decided against the stored call and the booking facts. */
 @CommandHandler(CallActionCommand)
-export class CallActionHandler implements ICommandHandler<CallActionCommand, Decision> {
+export class CallActionHandler implements ICommandHandler<CallActionCommand, CallDecision> {
   constructor(
-    private readonly streams: CallStreams,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
     private readonly facts: CallFactsProvider,
   ) {}
 
-  execute({ callId, action, caller, now, metadata }: CallActionCommand): Promise<Decision> {
+  async execute({ callId, action, caller, now, metadata }: CallActionCommand): Promise<CallDecision> {
     const command: CallCommand =
       action.type === 'SwitchMedia'
         ? { type: 'SwitchMedia', caller, now, mode: action.mode, newSegmentId: randomUUID() }
         : { type: action.type, caller, now };
-    return this.streams.decideAndAppend(callId, async (state) => decide(command, state, await this.factsFor(state)), metadata, now);
+    const decision = await handleCommand(this.store, {
+      streamId: callStreamOf(callId),
+      evolve: callDecider.evolve,
+      initialState: callDecider.initialState,
+      decide: async (state) => callDecider.decide(command, state, await this.factsFor(state)),
+      metadata,
+      occurredAt: now,
+    });
+    // The gateway reads the call right after a join: answer once the read model has it.
+    if (decision.events.length > 0) await this.freshness.caughtUp(CALLS_READ_MODEL);
+    return decision;
   }
 
   private factsFor(state: CallState): Promise<CallFacts> | CallFacts {

@@ -1,21 +1,22 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '@vgp/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { CallFacts } from '../domain/call.decider';
-import { CallsProjection } from '../infrastructure/calls.projection';
-import { ConsultationsProjection } from '../infrastructure/consultations.projection';
+import { CALL_QUERIES, CallQueries } from './call.queries';
+import { CONSULTATION_QUERIES, CONSULTATIONS_READ_MODEL, ConsultationQueries } from './consultation.queries';
 
 /** Looks up what the server knows about a consultation; nothing here comes from the client. */
 @Injectable()
 export class CallFactsProvider {
   constructor(
-    private readonly consultations: ConsultationsProjection,
-    private readonly calls: CallsProjection,
+    @Inject(CONSULTATION_QUERIES) private readonly consultations: ConsultationQueries,
+    @Inject(CALL_QUERIES) private readonly calls: CallQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
     private readonly config: AppConfig,
   ) {}
 
   async forConsultation(consultationId: string): Promise<CallFacts> {
     // The inbox may have just stored the booking: read after it.
-    await this.consultations.caughtUp();
+    await this.freshness.caughtUp(CONSULTATIONS_READ_MODEL);
     const [consultation, activeCall] = await Promise.all([this.consultations.get(consultationId), this.calls.activeCallOf(consultationId)]);
     return {
       consultation,

@@ -1,11 +1,11 @@
 import { Command } from '@nestjs/cqrs';
 import { EventMetadata } from '@vgp/contracts';
-import { Decision } from './call-streams';
+import { CallDecision } from './call-action.command';
 
-/** The platform ends a call nobody hung up (its consultation was cancelled). */
-export class CloseCallCommand extends Command<Decision> {
+/** The platform ends the consultation's running call nobody hung up (the consultation was cancelled); null when none runs. */
+export class CloseCallCommand extends Command<CallDecision | null> {
   constructor(
-    readonly callId: string,
+    readonly consultationId: string,
     readonly reason: 'consultation_cancelled' | 'timeout',
     readonly now: Date,
     readonly metadata: EventMetadata,

@@ -1,18 +1,34 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide } from '../domain/call.decider';
-import { CallStreams, Decision } from './call-streams';
+import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { callDecider, callStreamOf } from '../domain/call.decider';
+import { CallDecision } from './call-action.command';
+import { CALL_QUERIES, CALLS_READ_MODEL, CallQueries } from './call.queries';
 import { CloseCallCommand } from './close-call.command';
 
 @CommandHandler(CloseCallCommand)
-export class CloseCallHandler implements ICommandHandler<CloseCallCommand, Decision> {
-  constructor(private readonly streams: CallStreams) {}
+export class CloseCallHandler implements ICommandHandler<CloseCallCommand, CallDecision | null> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CALL_QUERIES) private readonly calls: CallQueries,
+  ) {}
 
-  execute({ callId, reason, now, metadata }: CloseCallCommand): Promise<Decision> {
-    return this.streams.decideAndAppend(
-      callId,
-      (state) => decide({ type: 'CloseCall', reason, now }, state, { consultation: null, joinGraceMinutes: 0 }),
+  async execute({ consultationId, reason, now, metadata }: CloseCallCommand): Promise<CallDecision | null> {
+    // A call started just before the cancellation must be seen too.
+    await this.freshness.caughtUp(CALLS_READ_MODEL);
+    const call = await this.calls.activeCallOf(consultationId);
+    if (!call) return null;
+    const decision = await handleCommand(this.store, {
+      streamId: callStreamOf(call.callId),
+      evolve: callDecider.evolve,
+      initialState: callDecider.initialState,
+      decide: (state) => callDecider.decide({ type: 'CloseCall', reason, now }, state, { consultation: null, joinGraceMinutes: 0 }),
       metadata,
-      now,
-    );
+      occurredAt: now,
+    });
+    if (decision.events.length > 0) await this.freshness.caughtUp(CALLS_READ_MODEL);
+    return decision;
   }
 }

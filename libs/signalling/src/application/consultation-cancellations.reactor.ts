@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ConsultationEventData } from '@vgp/contracts';
+import { isBookingFactEvent } from '@vgp/contracts';
 import { EVENT_STORE, EventStore, StoredEvent, Subscription } from '@vgp/event-store';
-import { EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
-import { CallsProjection } from '../infrastructure/calls.projection';
+import { Clock, CLOCK, EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
 import { CloseCallCommand } from './close-call.command';
 
 /** When booking cancels a consultation, its running call ends (reason consultation_cancelled). */
@@ -14,15 +13,16 @@ export class ConsultationCancellationsReactor {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly calls: CallsProjection,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: CommandBus,
     private readonly metadata: EventMetadataFactory,
   ) {}
 
   start(): void {
     // Checkpointed: each cancellation is acted on once, also across restarts.
-    this.subscription ??= this.store.subscribe({ subscriptionId: 'signalling-consultation-cancellations', categories: ['inbox'] }, (event) =>
-      this.handle(event),
+    this.subscription ??= this.store.subscribe(
+      { subscriptionId: 'signalling-consultation-cancellations', categories: ['inbox'] },
+      (event) => this.handle(event),
     );
   }
 
@@ -33,14 +33,12 @@ export class ConsultationCancellationsReactor {
   }
 
   private async handle(event: StoredEvent): Promise<void> {
-    if (event.type !== 'ConsultationCancelled') return;
-    const { consultationId } = event.data as ConsultationEventData['ConsultationCancelled'];
-    await this.calls.caughtUp();
-    const call = await this.calls.activeCallOf(consultationId);
-    if (!call) return;
-    await runWithCorrelationId(event.correlationId, () =>
-      this.commands.execute(new CloseCallCommand(call.callId, 'consultation_cancelled', new Date(), this.metadata.causedBy(event))),
+    if (!isBookingFactEvent(event) || event.type !== 'ConsultationCancelled') return;
+    const closed = await runWithCorrelationId(event.correlationId, () =>
+      this.commands.execute(
+        new CloseCallCommand(event.data.consultationId, 'consultation_cancelled', this.clock(), this.metadata.causedBy(event)),
+      ),
     );
-    this.logger.log(`call ${call.callId} ended: consultation cancelled`);
+    for (const ended of closed?.events ?? []) this.logger.log(`call ${ended.data.callId} ended: consultation cancelled`);
   }
 }

@@ -1,11 +1,12 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { OpenCall, participantRoleOf } from '../domain/call.decider';
-import { CallsProjection } from '../infrastructure/calls.projection';
+import { CALL_QUERIES, CallQueries } from './call.queries';
 import { CallView, GetCallQuery } from './get-call.query';
 
 @QueryHandler(GetCallQuery)
 export class GetCallHandler implements IQueryHandler<GetCallQuery, CallView | null> {
-  constructor(private readonly calls: CallsProjection) {}
+  constructor(@Inject(CALL_QUERIES) private readonly calls: CallQueries) {}
 
   async execute({ callId, caller }: GetCallQuery): Promise<CallView | null> {
     const call = await this.calls.get(callId);

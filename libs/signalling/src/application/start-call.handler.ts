@@ -1,11 +1,12 @@
-import { KeyedMutex } from '@vgp/platform';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
+import { KeyedMutex, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { randomUUID } from 'node:crypto';
-import { decide, OpenCall } from '../domain/call.decider';
-import { CallAlreadyActive } from '../domain/call.errors';
-import { CallsProjection } from '../infrastructure/calls.projection';
+import { callDecider, callStreamOf, OpenCall } from '../domain/call.decider';
+import { CallAlreadyActive, CallAlreadyExists } from '../domain/call.errors';
+import { CALL_QUERIES, CALLS_READ_MODEL, CallQueries } from './call.queries';
 import { CallFactsProvider } from './call-facts';
-import { CallStreams } from './call-streams';
 import { StartCallCommand, StartCallResult } from './start-call.command';
 
 @CommandHandler(StartCallCommand)
@@ -15,32 +16,44 @@ export class StartCallHandler implements ICommandHandler<StartCallCommand, Start
   private readonly starting = new KeyedMutex();
 
   constructor(
-    private readonly streams: CallStreams,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CALL_QUERIES) private readonly calls: CallQueries,
     private readonly facts: CallFactsProvider,
-    private readonly calls: CallsProjection,
   ) {}
 
   execute(command: StartCallCommand): Promise<StartCallResult> {
     return this.starting.run(command.consultationId, async () => {
-      const facts = await this.facts.forConsultation(command.consultationId);
-      const callId = randomUUID();
       try {
-        const { state } = await this.streams.decideAndAppend(
-          callId,
-          (current) =>
-            decide({ type: 'StartCall', callId, segmentId: randomUUID(), consultationId: command.consultationId, caller: command.caller, now: command.now }, current, facts),
-          command.metadata,
-          command.now,
-        );
-        return { created: true, call: state as OpenCall };
+        return { created: true, call: await this.start(command) };
       } catch (error) {
         // Every other rule held: the caller is a participant and may join the running call.
-        if (error instanceof CallAlreadyActive) {
-          const call = await this.calls.get(error.callId);
-          if (call) return { created: false, call };
-        }
-        throw error;
+        if (!(error instanceof CallAlreadyActive)) throw error;
+        const running = await this.calls.get(error.callId);
+        if (!running) throw error;
+        return { created: false, call: running };
       }
     });
+  }
+
+  private async start({ consultationId, caller, now, metadata }: StartCallCommand): Promise<OpenCall> {
+    const callId = randomUUID();
+    const { state } = await handleCommand(this.store, {
+      streamId: callStreamOf(callId),
+      evolve: callDecider.evolve,
+      initialState: callDecider.initialState,
+      decide: async (current) =>
+        callDecider.decide(
+          { type: 'StartCall', callId, segmentId: randomUUID(), consultationId, caller, now },
+          current,
+          await this.facts.forConsultation(consultationId),
+        ),
+      metadata,
+      occurredAt: now,
+    });
+    // StartCall on a fresh id either refuses or starts the call, so this only narrows the type.
+    if (state.status === 'none') throw new CallAlreadyExists();
+    await this.freshness.caughtUp(CALLS_READ_MODEL);
+    return state;
   }
 }

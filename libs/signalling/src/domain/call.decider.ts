@@ -1,4 +1,5 @@
-import { CallEventData, DomainEvent, MediaMode } from '@vgp/contracts';
+import { BookingFact, CallEventData, DomainEvent, MediaMode } from '@vgp/contracts';
+import type { Decider } from '@vgp/domain';
 import {
   CallAlreadyActive,
   CallAlreadyEnded,
@@ -16,16 +17,7 @@ export type ParticipantRole = 'patient' | 'clinician';
 export type Segment = { segmentId: string; seq: number; mode: MediaMode };
 
 /** What booking told us about a consultation (copied from its integration events by the inbox). */
-export type ConsultationFacts = {
-  consultationId: string;
-  clinicId: string;
-  patientId: string;
-  clinicianId: string;
-  startsAt: string;
-  durationMinutes: number;
-  mode: MediaMode;
-  status: 'booked' | 'cancelled' | 'completed';
-};
+export type ConsultationFacts = BookingFact;
 
 /** Facts the server looked up for a command; never taken from what a client sent. */
 export type CallFacts = {
@@ -47,8 +39,12 @@ export type CallCommand =
   /** The platform closes the call because its consultation went away (no caller). */
   | { type: 'CloseCall'; reason: 'consultation_cancelled' | 'timeout'; now: Date };
 
-type Ev<K extends keyof CallEventData> = DomainEvent<K, CallEventData[K]>;
-export type CallEvent = Ev<'CallStarted'> | Ev<'ParticipantJoined'> | Ev<'ParticipantLeft'> | Ev<'MediaModeSwitched'> | Ev<'CallEnded'>;
+export const CALL_EVENT_TYPES = ['CallStarted', 'ParticipantJoined', 'ParticipantLeft', 'MediaModeSwitched', 'CallEnded'] as const;
+
+export type CallEvent = { [K in (typeof CALL_EVENT_TYPES)[number]]: DomainEvent<K, CallEventData[K]> }[(typeof CALL_EVENT_TYPES)[number]];
+
+const CALL_EVENTS: ReadonlySet<string> = new Set(CALL_EVENT_TYPES);
+export const isCallEvent = (event: DomainEvent): event is CallEvent => CALL_EVENTS.has(event.type);
 
 export type CallBinding = {
   callId: string;
@@ -71,10 +67,13 @@ export type CallState =
 
 export type OpenCall = Exclude<CallState, { status: 'none' }>;
 
-export const initialCallState = (): CallState => ({ status: 'none' });
+const initialState = (): CallState => ({ status: 'none' });
 
 /** The caller's role in this consultation, or null when they are not one of its two participants. */
-export const participantRoleOf = (binding: Pick<CallBinding, 'clinicId' | 'patientId' | 'clinicianId'>, caller: Caller): ParticipantRole | null => {
+export const participantRoleOf = (
+  binding: Pick<CallBinding, 'clinicId' | 'patientId' | 'clinicianId'>,
+  caller: Caller,
+): ParticipantRole | null => {
   if (caller.clinicId !== binding.clinicId) return null;
   if (caller.userId === binding.patientId) return 'patient';
   if (caller.userId === binding.clinicianId) return 'clinician';
@@ -103,20 +102,20 @@ const assertJoinable = (consultation: ConsultationFacts, graceMinutes: number, n
 const openCallFor = (state: CallState, caller: Caller): { call: OpenCall; role: ParticipantRole } => {
   if (state.status === 'none') throw new CallNotFound();
   const role = participantRoleOf(state, caller);
-  if (!role) throw new NotACallParticipant();
+  if (!role) throw new NotACallParticipant('call');
   if (state.status === 'ended') throw new CallAlreadyEnded();
   return { call: state, role };
 };
 
 const refsOf = (call: OpenCall) => ({ callId: call.callId, consultationId: call.consultationId });
 
-export const decide = (command: CallCommand, state: CallState, facts: CallFacts): CallEvent[] => {
+const decide = (command: CallCommand, state: CallState, facts: CallFacts): CallEvent[] => {
   switch (command.type) {
     case 'StartCall': {
       if (state.status !== 'none') throw new CallAlreadyExists();
       const consultation = facts.consultation;
       if (!consultation || consultation.consultationId !== command.consultationId) throw new UnknownConsultation();
-      if (!participantRoleOf(consultation, command.caller)) throw new NotACallParticipant();
+      if (!participantRoleOf(consultation, command.caller)) throw new NotACallParticipant('consultation');
       assertJoinable(consultation, facts.joinGraceMinutes, command.now);
       if (facts.activeCallId) throw new CallAlreadyActive(facts.activeCallId);
       return [
@@ -177,7 +176,7 @@ export const decide = (command: CallCommand, state: CallState, facts: CallFacts)
   }
 };
 
-export const evolve = (state: CallState, event: CallEvent): CallState => {
+const evolve = (state: CallState, event: CallEvent): CallState => {
   if (event.type === 'CallStarted') {
     const { callId, consultationId, clinicId, patientId, clinicianId, mode, segmentId } = event.data;
     return {
@@ -208,4 +207,11 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
   }
 };
 
-export const callDecider = { decide, evolve, initialState: initialCallState };
+/** One call's stream: its commands decided against the call so far and the booking facts the server looked up. */
+export const callDecider: Decider<CallCommand, CallEvent, CallState, CallFacts> = { decide, evolve, initialState };
+
+const CALL_STREAM_PREFIX = 'call-';
+export const callStreamOf = (callId: string): string => `${CALL_STREAM_PREFIX}${callId}`;
+/** The call a stream belongs to; null for a stream that is not a call's. */
+export const callIdOfStream = (streamId: string): string | null =>
+  streamId.startsWith(CALL_STREAM_PREFIX) && streamId.length > CALL_STREAM_PREFIX.length ? streamId.slice(CALL_STREAM_PREFIX.length) : null;
