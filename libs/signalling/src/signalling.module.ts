@@ -35,8 +35,8 @@ export class SignallingModule {
           spec: (changes: CallChangeRegistry, reactor: ConsultationCancellationsReactor, gateway: SignallingGateway) => ({
             name: 'signalling',
             projections: [
-              // Park (ADR 0015): lookups of this context only, and the shared fold it runs cannot throw.
-              { definition: signallingConsultationsProjection, onFailure: 'park' },
+              // Stop (ADR 0015): these facts decide who may start a call; a skipped cancellation would let one through.
+              { definition: signallingConsultationsProjection, onFailure: 'stop' },
               // Park: a view; every call command is decided on the call's own stream, so a skipped event lets no one in.
               { definition: signallingCallsProjection, onFailure: 'park', onApplied: (event) => changes.announce(event) },
             ],
