@@ -4,7 +4,6 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { GetAccessLogQuery } from '../application/get-access-log.query';
 import { AccessLogItem } from '../domain/access-log';
-import { asProblem } from './audit-problems';
 import { AccessLogDto } from './audit.response.dto';
 
 @ApiTags('audit')
@@ -25,7 +24,7 @@ export class AccessLogController {
   @ApiResponse({ status: 403, description: 'Not a patient.' })
   @ApiResponse({ status: 503, description: 'The audit store cannot be read.' })
   async accessLog(@CurrentUser() patient: AuthenticatedUser): Promise<{ items: AccessLogItem[] }> {
-    const items = await asProblem(() => this.queries.execute<GetAccessLogQuery, AccessLogItem[]>(new GetAccessLogQuery(patient)));
+    const items = await this.queries.execute<GetAccessLogQuery, AccessLogItem[]>(new GetAccessLogQuery(patient));
     return { items };
   }
 }

@@ -2,10 +2,8 @@ import { Controller, Get, Header, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { ProblemException } from '@vgp/platform';
 import { SearchFhirAuditEventsQuery } from '../application/search-fhir-audit-events.query';
-import { FhirBundle, fhirDateRange, InvalidFhirDate } from '../domain/fhir-audit-event';
-import { asProblem } from './audit-problems';
+import { FhirBundle, fhirDateRange } from '../domain/fhir-audit-event';
 import { FhirBundleDto } from './audit.response.dto';
 import { DEFAULT_FHIR_PAGE, SearchFhirAuditEventsRequestDto } from './search-fhir-audit-events.request.dto';
 
@@ -34,14 +32,8 @@ export class AuditFhirController {
   @ApiResponse({ status: 503, description: 'The audit store cannot be read.' })
   search(@CurrentUser() officer: AuthenticatedUser, @Query() query: SearchFhirAuditEventsRequestDto): Promise<FhirBundle> {
     const dates = query.date ?? [];
-    try {
-      fhirDateRange(dates);
-    } catch (error) {
-      if (error instanceof InvalidFhirDate) {
-        throw new ProblemException(400, { type: 'validation-failed', title: 'Invalid request', detail: '`date` holds a day or time that does not exist.' });
-      }
-      throw error;
-    }
+    // Refuses a day that does not exist (InvalidFhirDate, 400) before any reading.
+    fhirDateRange(dates);
     const params = {
       patient: idOf(query.patient),
       agent: idOf(query.agent),
@@ -50,9 +42,10 @@ export class AuditFhirController {
       count: query._count ?? DEFAULT_FHIR_PAGE,
       offset: query._offset ?? 0,
     };
-    return asProblem(() => this.queries.execute<SearchFhirAuditEventsQuery, FhirBundle>(new SearchFhirAuditEventsQuery(officer, params, SEARCH_PATH)));
+    return this.queries.execute<SearchFhirAuditEventsQuery, FhirBundle>(new SearchFhirAuditEventsQuery(officer, params, SEARCH_PATH));
   }
 }
 
 /** `Patient/abc` and `abc` name the same id. */
-const idOf = (reference: string | undefined): string | undefined => (reference === undefined ? undefined : reference.slice(reference.indexOf('/') + 1));
+const idOf = (reference: string | undefined): string | undefined =>
+  reference === undefined ? undefined : reference.slice(reference.indexOf('/') + 1);

@@ -3,13 +3,10 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Test } from '@nestjs/testing';
-import { TokenIssuer } from '@vgp/auth';
-import { consultationIdOf, IntegrationEvent, IntegrationEventType, Role, topicOf } from '@vgp/contracts';
+import { consultationIdOf, IntegrationEvent, Role, topicOf } from '@vgp/contracts';
 import { SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import { eventually } from '@vgp/testing';
+import { anIntegrationEvent, ContextTestApp, EnvelopeOverrides, eventually } from '@vgp/testing';
 import { AuditModule } from '../audit.module';
 import { AUDIT_STREAM } from '../domain/audit-chain';
 import { CHECKPOINT_STREAM } from '../domain/audit-checkpoint';
@@ -19,74 +16,56 @@ const CLINIC = 'clinic-1';
 const SIGNING_SEED = Buffer.alloc(32, 42).toString('base64');
 const AUDIT_ENV = { AUDIT_SIGNING_KEY: SIGNING_SEED, AUDIT_CHECKPOINT_EVERY: '5' };
 
-type Answer = { status: number; headers: Record<string, unknown>; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
-
-/** The audit service on a real SQLite file, with its environment read at module init. */
+/** The audit service on a real SQLite file, with its own variables in the boot environment. */
 async function startAudit(path: string, bus: InProcessMessageBus) {
-  const store = new SqliteEventStore({ path });
-  const saved = Object.fromEntries(Object.keys(AUDIT_ENV).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, AUDIT_ENV);
-  const moduleRef = await Test.createTestingModule({
-    imports: [PlatformModule.forRoot({ serviceName: 'audit', env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' } }), AuditModule.forRoot({ eventStore: store, bus })],
-  })
-    .compile()
-    .finally(() => {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
-  const app = createTestingHttpApp(moduleRef);
-  await app.init();
-  const fastify = app.getHttpAdapter().getInstance();
-  await fastify.ready();
-  const issuer = app.get(TokenIssuer);
-  const call = async (method: 'GET' | 'POST', url: string, sub: string, role: Role, clinicId: string, payload?: unknown): Promise<Answer> => {
-    const token = await issuer.issue({ sub, roles: [role], clinicId });
-    const res = await fastify.inject({ method, url, payload: payload as object | undefined, headers: { authorization: `Bearer ${token}` } });
-    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined };
-  };
+  const app = await ContextTestApp.start({
+    serviceName: 'audit',
+    context: (adapters) => AuditModule.forRoot(adapters),
+    env: AUDIT_ENV,
+    eventStore: () => new SqliteEventStore({ path, pollIntervalMs: 20 }),
+    bus,
+  });
+  const call = async (method: 'GET' | 'POST', url: string, sub: string, role: Role, clinicId: string, body?: unknown) =>
+    app.request(method, url, { as: await app.token(sub, role, clinicId), body });
   return {
-    store,
+    store: app.eventStore,
     call,
     get: (url: string, clinicId = CLINIC) => call('GET', url, 'officer-cora', 'compliance_officer', clinicId),
-    post: (url: string, payload: unknown, clinicId = CLINIC) => call('POST', url, 'officer-cora', 'compliance_officer', clinicId, payload),
-    close: async () => {
-      await app.close();
-      await store.close();
-    },
+    post: (url: string, body: unknown, clinicId = CLINIC) => call('POST', url, 'officer-cora', 'compliance_officer', clinicId, body),
+    close: () => app.close(),
   };
 }
 
 let clock = Date.parse('2026-03-01T08:00:00.000Z');
 let release = { softwareVersion: '2.3.9', featureFlags: [] as string[] };
-const envelope = (type: IntegrationEventType, data: Record<string, unknown>, actor: IntegrationEvent['actor'], streamId: string): IntegrationEvent =>
-  ({
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    revision: 0,
-    occurredAt: new Date((clock += 60_000)).toISOString(),
-    correlationId: `corr-${randomUUID()}`,
-    causationId: null,
-    actor,
-    ...release,
-    data,
-  }) as IntegrationEvent;
+/** The envelope of the next event: one minute after the previous one, under the current release. */
+const next = (actor: IntegrationEvent['actor'], streamId: string): EnvelopeOverrides => ({
+  actor,
+  streamId,
+  occurredAt: new Date((clock += 60_000)).toISOString(),
+  correlationId: `corr-${randomUUID()}`,
+  ...release,
+});
 
 type Ref = { recordingId: string; consultationId: string; patientId: string };
 const refOf = (patientId: string): Ref => ({ patientId, consultationId: randomUUID(), recordingId: randomUUID() });
 const patient = (id: string) => ({ id, role: 'patient' }) as const;
 const booked = (r: Ref, clinicId = CLINIC) =>
-  envelope(
+  anIntegrationEvent(
     'ConsultationBooked',
-    { consultationId: r.consultationId, clinicId, patientId: r.patientId, clinicianId: 'dr-okafor', startsAt: '2026-02-27T09:00:00.000Z', durationMinutes: 20, mode: 'video' },
-    { id: 'admin-ada', role: 'clinic_admin' },
-    `consultation-${r.consultationId}`,
+    {
+      consultationId: r.consultationId,
+      clinicId,
+      patientId: r.patientId,
+      clinicianId: 'dr-okafor',
+      startsAt: '2026-02-27T09:00:00.000Z',
+      durationMinutes: 20,
+      mode: 'video',
+    },
+    next({ id: 'admin-ada', role: 'clinic_admin' }, `consultation-${r.consultationId}`),
   );
 const stored = (r: Ref, o: { clinicId?: string; bytes?: number } = {}) =>
-  envelope(
+  anIntegrationEvent(
     'RecordingStored',
     {
       ...r,
@@ -103,11 +82,10 @@ const stored = (r: Ref, o: { clinicId?: string; bytes?: number } = {}) =>
       uploadedBy: 'dr-okafor',
       recordedAt: '2026-02-27T09:05:00.000Z',
     },
-    { id: 'dr-okafor', role: 'clinician' },
-    `recording-${r.recordingId}`,
+    next({ id: 'dr-okafor', role: 'clinician' }, `recording-${r.recordingId}`),
   );
 const listed = (viewerId: string, refs: Ref[]) =>
-  envelope(
+  anIntegrationEvent(
     'ReplayListed',
     {
       listId: randomUUID(),
@@ -116,18 +94,37 @@ const listed = (viewerId: string, refs: Ref[]) =>
       patientIds: [...new Set(refs.map((r) => r.patientId))],
       consultationIds: [...new Set(refs.map((r) => r.consultationId))],
     },
-    patient(viewerId),
-    `replaylist-${viewerId}`,
+    next(patient(viewerId), `replaylist-${viewerId}`),
   );
 const granted = (viewerId: string, r: Ref) =>
-  envelope(
+  anIntegrationEvent(
     'ReplayGranted',
-    { grantId: randomUUID(), viewerId, ...r, basis: 'participant', shareId: null, tokenSha256: 'b'.repeat(64), expiresAt: '2026-03-01T12:00:00.000Z', clinicId: CLINIC, viewerRoles: ['patient'] },
-    patient(viewerId),
-    `replayaccess-${viewerId}`,
+    {
+      grantId: randomUUID(),
+      viewerId,
+      ...r,
+      basis: 'participant',
+      shareId: null,
+      tokenSha256: 'b'.repeat(64),
+      expiresAt: '2026-03-01T12:00:00.000Z',
+      clinicId: CLINIC,
+      viewerRoles: ['patient'],
+    },
+    next(patient(viewerId), `replayaccess-${viewerId}`),
   );
-const streamed = (viewerId: string, r: Ref, rangeStart: number, rangeEnd: number, totalBytes = 4096, role: 'patient' | 'clinician' = 'patient') =>
-  envelope('ReplayStreamed', { grantId: randomUUID(), viewerId, ...r, rangeStart, rangeEnd, totalBytes }, { id: viewerId, role }, `replayaccess-${viewerId}`);
+const streamed = (
+  viewerId: string,
+  r: Ref,
+  rangeStart: number,
+  rangeEnd: number,
+  totalBytes = 4096,
+  role: 'patient' | 'clinician' = 'patient',
+) =>
+  anIntegrationEvent(
+    'ReplayStreamed',
+    { grantId: randomUUID(), viewerId, ...r, rangeStart, rangeEnd, totalBytes },
+    next({ id: viewerId, role }, `replayaccess-${viewerId}`),
+  );
 
 describe('investigating an incident over HTTP', () => {
   let dir: string;
@@ -195,7 +192,9 @@ describe('investigating an incident over HTTP', () => {
 
     it('reports what was played of whose recording, under which release', async () => {
       const answer = await audit.post('/v1/audit/incidents/reconstruct', window);
-      const played = answer.body.exposures.find((e: { viewerId: string; patientId: string }) => e.viewerId === 'patient-ben' && e.patientId === 'patient-amira');
+      const played = answer.body.exposures.find(
+        (e: { viewerId: string; patientId: string }) => e.viewerId === 'patient-ben' && e.patientId === 'patient-amira',
+      );
       expect(played).toMatchObject({
         classification: 'started_playback',
         recordingIds: [amira.recordingId],
@@ -204,14 +203,20 @@ describe('investigating an incident over HTTP', () => {
         releases: [{ softwareVersion: '2.4.0', featureFlags: ['media-switch'] }],
       });
       const opened = answer.body.exposures.find((e: { viewerId: string }) => e.viewerId === 'patient-dina');
-      expect(opened).toMatchObject({ patientId: 'patient-amira', classification: 'opened_no_patient_content', played: [{ patientContent: false, bytesPlayed: 0 }] });
+      expect(opened).toMatchObject({
+        patientId: 'patient-amira',
+        classification: 'opened_no_patient_content',
+        played: [{ patientContent: false, bytesPlayed: 0 }],
+      });
       expect(answer.body.exposures.some((e: { viewerId: string }) => e.viewerId === 'dr-okafor')).toBe(false);
     });
 
     it('shows the other clinic only its own patient, and this clinic nothing of it', async () => {
       const other = await audit.post('/v1/audit/incidents/reconstruct', window, 'clinic-2');
       expect(other.status).toBe(200);
-      expect(other.body.exposures.map((e: { viewerId: string; patientId: string }) => [e.viewerId, e.patientId])).toEqual([['patient-ben', 'patient-zoe']]);
+      expect(other.body.exposures.map((e: { viewerId: string; patientId: string }) => [e.viewerId, e.patientId])).toEqual([
+        ['patient-ben', 'patient-zoe'],
+      ]);
       expect(JSON.stringify(other.body)).not.toContain('patient-amira');
       const mine = await audit.post('/v1/audit/incidents/reconstruct', window);
       expect(JSON.stringify(mine.body)).not.toContain('patient-zoe');
@@ -234,12 +239,16 @@ describe('investigating an incident over HTTP', () => {
 
   describe('GET /v1/audit/fhir/AuditEvent', () => {
     it('answers a FHIR searchset Bundle of BALP-shaped AuditEvents as application/fhir+json', async () => {
-      const answer = await audit.get(`/v1/audit/fhir/AuditEvent?patient=Patient/patient-amira&date=ge2026-03-01T09:30:00Z&date=le2026-03-01`);
+      const answer = await audit.get(
+        `/v1/audit/fhir/AuditEvent?patient=Patient/patient-amira&date=ge2026-03-01T09:30:00Z&date=le2026-03-01`,
+      );
       expect(answer.status).toBe(200);
       expect(answer.headers['content-type']).toMatch(/^application\/fhir\+json/);
       expect(answer.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 8 });
       const events = answer.body.entry.map((e: { resource: Record<string, any> }) => e.resource); // eslint-disable-line @typescript-eslint/no-explicit-any -- FHIR JSON
-      expect(events.map((e: { extension: { extension: { valueString?: string }[] }[] }) => e.extension[0].extension[3].valueString)).toEqual([
+      expect(
+        events.map((e: { extension: { extension: { valueString?: string }[] }[] }) => e.extension[0].extension[3].valueString),
+      ).toEqual([
         'ReplayListed',
         'ReplayGranted',
         'ReplayStreamed',
@@ -272,11 +281,11 @@ describe('investigating an incident over HTTP', () => {
       const second = await audit.get(next.url);
       expect(second.body.entry[0].resource.id).not.toBe(first.body.entry[0].resource.id);
       const byRecording = await audit.get(`/v1/audit/fhir/AuditEvent?entity=DocumentReference/${amiraEmpty.recordingId}`);
-      expect(byRecording.body.entry.map((e: { resource: { agent: { who: { identifier: { value: string } } }[] } }) => e.resource.agent[0].who.identifier.value)).toEqual([
-        'patient-dina',
-        'patient-dina',
-        'patient-dina',
-      ]);
+      expect(
+        byRecording.body.entry.map(
+          (e: { resource: { agent: { who: { identifier: { value: string } } }[] } }) => e.resource.agent[0].who.identifier.value,
+        ),
+      ).toEqual(['patient-dina', 'patient-dina', 'patient-dina']);
     });
 
     it('shows the other clinic’s officer none of this clinic’s patients', async () => {
@@ -288,11 +297,14 @@ describe('investigating an incident over HTTP', () => {
       expect(text).not.toContain(amira.recordingId);
     });
 
-    it.each([['date=yesterday'], ['date=ge2026-02-30'], ['_count=0'], ['_count=501'], ['patient=Jane%20Doe'], ['_format=json']])('refuses a malformed search (%s) with 400', async (query) => {
-      const answer = await audit.get(`/v1/audit/fhir/AuditEvent?${query}`);
-      expect(answer.status).toBe(400);
-      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-    });
+    it.each([['date=yesterday'], ['date=ge2026-02-30'], ['_count=0'], ['_count=501'], ['patient=Jane%20Doe'], ['_format=json']])(
+      'refuses a malformed search (%s) with 400',
+      async (query) => {
+        const answer = await audit.get(`/v1/audit/fhir/AuditEvent?${query}`);
+        expect(answer.status).toBe(400);
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      },
+    );
   });
 
   it.each([['patient'], ['clinician'], ['clinic_admin']] as const)('refuses a %s on the investigation endpoints with 403', async (role) => {
@@ -312,7 +324,11 @@ describe('investigating an incident over HTTP', () => {
       expect(onDemand.status).toBe(201);
       expect(onDemand.body).toMatchObject({ seq: entries, algorithm: 'Ed25519', keyId: expect.stringMatching(/^[0-9a-f]{64}$/) });
       const verify = await audit.get('/v1/audit/verify');
-      expect(verify.body).toMatchObject({ ok: true, entries, checkpoints: { verified: Math.floor(entries / 5) + 1, untrusted: 0, latestSeq: entries } });
+      expect(verify.body).toMatchObject({
+        ok: true,
+        entries,
+        checkpoints: { verified: Math.floor(entries / 5) + 1, untrusted: 0, latestSeq: entries },
+      });
     });
 
     it('detect a tail deleted from a copy of the database file, as a tamperer would, up to the last checkpoint', async () => {
@@ -326,7 +342,9 @@ describe('investigating an incident over HTTP', () => {
       try {
         db.exec('DROP TRIGGER events_are_never_deleted');
         // Remove the last entries and their inbox copies, so nothing re-chains them.
-        const doomed = db.prepare(`SELECT json_extract(data, '$.sourceEventId') AS source FROM events WHERE stream_id = ? AND revision >= ?`).all(AUDIT_STREAM, keep) as { source: string }[];
+        const doomed = db
+          .prepare(`SELECT json_extract(data, '$.sourceEventId') AS source FROM events WHERE stream_id = ? AND revision >= ?`)
+          .all(AUDIT_STREAM, keep) as { source: string }[];
         db.prepare('DELETE FROM events WHERE stream_id = ? AND revision >= ?').run(AUDIT_STREAM, keep);
         for (const { source } of doomed) db.prepare('DELETE FROM events WHERE id = ?').run(source);
       } finally {

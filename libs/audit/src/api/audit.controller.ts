@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { ProblemException } from '@vgp/platform';
+import { InvalidRequest } from '@vgp/domain';
 import { AuditEventPage } from '../application/search-audit-events.handler';
 import { ReconstructIncidentQuery } from '../application/reconstruct-incident.query';
 import { SearchAuditEventsQuery } from '../application/search-audit-events.query';
@@ -10,7 +10,6 @@ import { SignAuditCheckpointCommand } from '../application/sign-audit-checkpoint
 import { VerifyAuditChainQuery } from '../application/verify-audit-chain.query';
 import { AuditCheckpoint, HistoryVerification } from '../domain/audit-checkpoint';
 import { IncidentReport } from '../domain/incident-reconstruction';
-import { asProblem } from './audit-problems';
 import { AuditCheckpointDto, AuditEventPageDto, ChainVerificationDto, IncidentReportDto } from './audit.response.dto';
 import { MAX_INCIDENT_WINDOW_DAYS, ReconstructIncidentRequestDto } from './reconstruct-incident.request.dto';
 import { DEFAULT_AUDIT_PAGE, SearchAuditEventsRequestDto } from './search-audit-events.request.dto';
@@ -28,7 +27,8 @@ export class AuditController {
   @Get('events')
   @ApiOperation({
     summary: 'Search the audit history of your clinic',
-    description: 'Compliance officers only. Entries in chain order, each with actor, software version, feature flags and the data recorded. Page with `after=nextCursor`.',
+    description:
+      'Compliance officers only. Entries in chain order, each with actor, software version, feature flags and the data recorded. Page with `after=nextCursor`.',
   })
   @ApiResponse({ status: 200, type: AuditEventPageDto, description: 'One page of entries.' })
   @ApiResponse({ status: 400, description: 'A filter is malformed; `errors` names it.' })
@@ -37,10 +37,10 @@ export class AuditController {
   @ApiResponse({ status: 503, description: 'The audit store cannot be read.' })
   events(@CurrentUser() officer: AuthenticatedUser, @Query() query: SearchAuditEventsRequestDto): Promise<AuditEventPage> {
     if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) > Date.parse(query.to)) {
-      throw new ProblemException(400, { type: 'validation-failed', title: 'Invalid request', detail: '`from` must not be after `to`.' });
+      throw new InvalidRequest('validation-failed', '`from` must not be after `to`.');
     }
     const { limit = DEFAULT_AUDIT_PAGE, ...filters } = query;
-    return asProblem(() => this.queries.execute<SearchAuditEventsQuery, AuditEventPage>(new SearchAuditEventsQuery(officer, { ...filters, limit })));
+    return this.queries.execute<SearchAuditEventsQuery, AuditEventPage>(new SearchAuditEventsQuery(officer, { ...filters, limit }));
   }
 
   @Get('verify')
@@ -54,7 +54,7 @@ export class AuditController {
   @ApiResponse({ status: 403, description: 'Not a compliance officer.' })
   @ApiResponse({ status: 503, description: 'The audit store cannot be read.' })
   verify(): Promise<HistoryVerification> {
-    return asProblem(() => this.queries.execute<VerifyAuditChainQuery, HistoryVerification>(new VerifyAuditChainQuery()));
+    return this.queries.execute<VerifyAuditChainQuery, HistoryVerification>(new VerifyAuditChainQuery());
   }
 
   @Post('checkpoints')
@@ -69,15 +69,14 @@ export class AuditController {
   @ApiResponse({ status: 403, description: 'Not a compliance officer.' })
   @ApiResponse({ status: 503, description: 'The audit store cannot be written.' })
   checkpoint(@CurrentUser() officer: AuthenticatedUser): Promise<AuditCheckpoint> {
-    return asProblem(() => this.commands.execute<SignAuditCheckpointCommand, AuditCheckpoint>(new SignAuditCheckpointCommand(officer)));
+    return this.commands.execute<SignAuditCheckpointCommand, AuditCheckpoint>(new SignAuditCheckpointCommand(officer));
   }
 
   @Post('incidents/reconstruct')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Reconstruct who was wrongly shown or played which recordings in a window',
-    description:
-      `Compliance officers only, for their clinic's recordings. Re-derives from booking and recording facts alone (and patients' consent shares) whether each viewer was entitled to each recording listed, granted or streamed in [from, to), at most ${MAX_INCIDENT_WINDOW_DAYS} days, optionally of one software version. Every access those facts do not justify is an exposure, grouped by viewer and patient and classified as the incident's operator had to: shown_in_list, started_playback, or opened_no_patient_content (a recording stored with 0 bytes). Legitimate access never appears.`,
+    description: `Compliance officers only, for their clinic's recordings. Re-derives from booking and recording facts alone (and patients' consent shares) whether each viewer was entitled to each recording listed, granted or streamed in [from, to), at most ${MAX_INCIDENT_WINDOW_DAYS} days, optionally of one software version. Every access those facts do not justify is an exposure, grouped by viewer and patient and classified as the incident's operator had to: shown_in_list, started_playback, or opened_no_patient_content (a recording stored with 0 bytes). Legitimate access never appears.`,
   })
   @ApiResponse({ status: 200, type: IncidentReportDto, description: 'Exposures, affected patients and viewers, and a summary.' })
   @ApiResponse({ status: 400, description: 'A field is malformed, `from` is not before `to`, or the window is longer than 90 days.' })
@@ -88,10 +87,11 @@ export class AuditController {
     const from = Date.parse(body.from);
     const to = Date.parse(body.to);
     if (!(from < to)) throw invalidWindow('`from` must be before `to`.');
-    if (to - from > MAX_INCIDENT_WINDOW_DAYS * 86_400_000) throw invalidWindow(`The window may span at most ${MAX_INCIDENT_WINDOW_DAYS} days; split the investigation into several windows.`);
+    if (to - from > MAX_INCIDENT_WINDOW_DAYS * 86_400_000)
+      throw invalidWindow(`The window may span at most ${MAX_INCIDENT_WINDOW_DAYS} days; split the investigation into several windows.`);
     const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), softwareVersion: body.softwareVersion ?? null };
-    return asProblem(() => this.queries.execute<ReconstructIncidentQuery, IncidentReport>(new ReconstructIncidentQuery(officer, window)));
+    return this.queries.execute<ReconstructIncidentQuery, IncidentReport>(new ReconstructIncidentQuery(officer, window));
   }
 }
 
-const invalidWindow = (detail: string) => new ProblemException(400, { type: 'invalid-window', title: 'Invalid request', detail });
+const invalidWindow = (detail: string) => new InvalidRequest('invalid-window', detail);

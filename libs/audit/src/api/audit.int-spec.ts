@@ -3,79 +3,64 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Test } from '@nestjs/testing';
-import { TokenIssuer } from '@vgp/auth';
-import { consultationIdOf, IntegrationEvent, IntegrationEventType, Role, topicOf } from '@vgp/contracts';
+import { consultationIdOf, IntegrationEvent, Role, topicOf } from '@vgp/contracts';
 import { SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import { eventually } from '@vgp/testing';
+import { anIntegrationEvent, ContextTestApp, EnvelopeOverrides, eventually } from '@vgp/testing';
 import { AUDIT_STREAM } from '../domain/audit-chain';
 import { AuditModule } from '../audit.module';
 
 const CLINIC = 'clinic-1';
 const RELEASE = '2.7.0-media-switch';
 
-type Answer = { status: number; headers: Record<string, unknown>; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
-
+/** The audit on the real HTTP edge, over the SQLite file at `path` (so a restart finds its history). */
 async function startAudit(path: string, bus: InProcessMessageBus) {
-  const store = new SqliteEventStore({ path });
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      PlatformModule.forRoot({ serviceName: 'audit', env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' } }),
-      AuditModule.forRoot({ eventStore: store, bus }),
-    ],
-  }).compile();
-  const app = createTestingHttpApp(moduleRef);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const issuer = app.get(TokenIssuer);
-  const get = async (url: string, sub: string, role: Role, clinicId = CLINIC): Promise<Answer> => {
-    const token = await issuer.issue({ sub, roles: [role], clinicId });
-    const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined };
-  };
+  const app = await ContextTestApp.start({
+    serviceName: 'audit',
+    context: (adapters) => AuditModule.forRoot(adapters),
+    eventStore: () => new SqliteEventStore({ path, pollIntervalMs: 20 }),
+    bus,
+  });
+  const get = async (url: string, sub: string, role: Role, clinicId = CLINIC) =>
+    app.request('GET', url, { as: await app.token(sub, role, clinicId) });
   return {
-    store,
+    store: app.eventStore,
     get,
     officer: (url: string, clinicId = CLINIC) => get(url, 'officer-cora', 'compliance_officer', clinicId),
-    close: async () => {
-      await app.close();
-      await store.close();
-    },
+    close: () => app.close(),
   };
 }
 
 let clock = Date.parse('2026-03-01T09:00:00.000Z');
-const envelope = <T extends IntegrationEventType>(type: T, data: Record<string, unknown>, actor: IntegrationEvent['actor'], streamId: string): IntegrationEvent =>
-  ({
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    revision: 0,
-    occurredAt: new Date((clock += 60_000)).toISOString(),
-    correlationId: `corr-${randomUUID()}`,
-    causationId: null,
-    actor,
-    softwareVersion: RELEASE,
-    featureFlags: ['media-switch'],
-    data,
-  }) as IntegrationEvent;
+/** The envelope of the next event: one minute after the previous one, under the release. */
+const next = (actor: IntegrationEvent['actor'], streamId: string): EnvelopeOverrides => ({
+  actor,
+  streamId,
+  occurredAt: new Date((clock += 60_000)).toISOString(),
+  softwareVersion: RELEASE,
+  featureFlags: ['media-switch'],
+});
 
 const admin = { id: 'admin-ada', role: 'clinic_admin' } as const;
 const drOkafor = { id: 'dr-okafor', role: 'clinician' } as const;
 const asPatient = (id: string) => ({ id, role: 'patient' }) as const;
 
 const booked = (consultationId: string, patientId: string, clinicId = CLINIC) =>
-  envelope(
+  anIntegrationEvent(
     'ConsultationBooked',
-    { consultationId, clinicId, patientId, clinicianId: 'dr-okafor', startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 20, mode: 'video' },
-    admin,
-    `consultation-${consultationId}`,
+    {
+      consultationId,
+      clinicId,
+      patientId,
+      clinicianId: 'dr-okafor',
+      startsAt: '2026-03-02T09:00:00.000Z',
+      durationMinutes: 20,
+      mode: 'video',
+    },
+    next(admin, `consultation-${consultationId}`),
   );
 const stored = (recordingId: string, consultationId: string, patientId: string, clinicId = CLINIC) =>
-  envelope(
+  anIntegrationEvent(
     'RecordingStored',
     {
       recordingId,
@@ -94,11 +79,10 @@ const stored = (recordingId: string, consultationId: string, patientId: string, 
       uploadedBy: 'dr-okafor',
       recordedAt: '2026-03-02T09:05:00.000Z',
     },
-    drOkafor,
-    `recording-${recordingId}`,
+    next(drOkafor, `recording-${recordingId}`),
   );
 const listed = (viewerId: string, recordings: { recordingId: string; consultationId: string; patientId: string }[]) =>
-  envelope(
+  anIntegrationEvent(
     'ReplayListed',
     {
       listId: randomUUID(),
@@ -107,24 +91,48 @@ const listed = (viewerId: string, recordings: { recordingId: string; consultatio
       patientIds: [...new Set(recordings.map((r) => r.patientId))],
       consultationIds: [...new Set(recordings.map((r) => r.consultationId))],
     },
-    asPatient(viewerId),
-    `replaylist-${viewerId}`,
+    next(asPatient(viewerId), `replaylist-${viewerId}`),
   );
-const streamed = (viewerId: string, r: { recordingId: string; consultationId: string; patientId: string }, rangeStart: number, rangeEnd: number) =>
-  envelope('ReplayStreamed', { grantId: randomUUID(), viewerId, ...r, rangeStart, rangeEnd, totalBytes: 4096 }, asPatient(viewerId), `grant-${viewerId}`);
+const streamed = (
+  viewerId: string,
+  r: { recordingId: string; consultationId: string; patientId: string },
+  rangeStart: number,
+  rangeEnd: number,
+) =>
+  anIntegrationEvent(
+    'ReplayStreamed',
+    { grantId: randomUUID(), viewerId, ...r, rangeStart, rangeEnd, totalBytes: 4096 },
+    next(asPatient(viewerId), `grant-${viewerId}`),
+  );
 const denied = (viewerId: string, recordingId: string, patientId: string | null) =>
-  envelope('ReplayDenied', { viewerId, recordingId, patientId, reason: 'not_a_participant', operation: 'grant' }, asPatient(viewerId), `denials-${viewerId}`);
+  anIntegrationEvent(
+    'ReplayDenied',
+    { viewerId, recordingId, patientId, reason: 'not_a_participant', operation: 'grant' },
+    next(asPatient(viewerId), `denials-${viewerId}`),
+  );
 
 describe('the audit history over HTTP', () => {
   let dir: string;
   let bus: InProcessMessageBus;
   let audit: Awaited<ReturnType<typeof startAudit>>;
 
-  const publish = (...events: IntegrationEvent[]) => Promise.all(events.map((e) => bus.publish(topicOf(e.type), [{ key: consultationIdOf(e), event: e }])));
+  const publish = (...events: IntegrationEvent[]) =>
+    Promise.all(events.map((e) => bus.publish(topicOf(e.type), [{ key: consultationIdOf(e), event: e }])));
   const allEntries = async (query = '') => {
     const answer = await audit.officer(`/v1/audit/events?limit=500${query}`);
     expect(answer.status).toBe(200);
-    return answer.body.items as Array<{ seq: number; eventId: string; action: string; actor: { id: string; role: string }; softwareVersion: string; patientIds: string[]; recordingIds: string[]; data: any; hash: string; prevHash: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- event data varies by type
+    return answer.body.items as Array<{
+      seq: number;
+      eventId: string;
+      action: string;
+      actor: { id: string; role: string };
+      softwareVersion: string;
+      patientIds: string[];
+      recordingIds: string[];
+      data: unknown;
+      hash: string;
+      prevHash: string;
+    }>;
   };
   const waitForEntries = (predicate: (ids: string[]) => boolean, query = '') =>
     eventually(async () => {
@@ -185,7 +193,9 @@ describe('the audit history over HTTP', () => {
 
   it('finds every entry that touched a patient, a recording or an actor', async () => {
     const byPatient = await allEntries(`&patientId=patient-amira`);
-    expect(byPatient.map((i) => i.action)).toEqual(expect.arrayContaining(['ConsultationBooked', 'RecordingStored', 'ReplayListed', 'ReplayStreamed']));
+    expect(byPatient.map((i) => i.action)).toEqual(
+      expect.arrayContaining(['ConsultationBooked', 'RecordingStored', 'ReplayListed', 'ReplayStreamed']),
+    );
     expect(byPatient.every((i) => i.patientIds.includes('patient-amira'))).toBe(true);
     const byRecording = await allEntries(`&recordingId=${amira.recordingId}&action=ReplayStreamed`);
     expect(byRecording).toHaveLength(1);
@@ -251,11 +261,18 @@ describe('the audit history over HTTP', () => {
   it('files a replay event that arrived before its booking under the right clinic once the booking arrives', async () => {
     const late = { patientId: 'patient-late', consultationId: randomUUID(), recordingId: randomUUID() };
     const early = denied('patient-ben', late.recordingId, null);
-    const grant = envelope(
+    const grant = anIntegrationEvent(
       'ReplayGranted',
-      { grantId: randomUUID(), viewerId: 'dr-okafor', ...late, basis: 'participant', shareId: null, tokenSha256: 'b'.repeat(64), expiresAt: '2026-03-02T10:00:00.000Z' },
-      drOkafor,
-      'grant-x',
+      {
+        grantId: randomUUID(),
+        viewerId: 'dr-okafor',
+        ...late,
+        basis: 'participant',
+        shareId: null,
+        tokenSha256: 'b'.repeat(64),
+        expiresAt: '2026-03-02T10:00:00.000Z',
+      },
+      next(drOkafor, 'grant-x'),
     );
     await publish(grant, early);
     await publish(booked(late.consultationId, late.patientId), stored(late.recordingId, late.consultationId, late.patientId));
@@ -271,11 +288,25 @@ describe('the audit history over HTTP', () => {
       const answer = await eventually(async () => {
         const a = await audit.get('/v1/me/access-log', 'patient-amira', 'patient');
         expect(a.status).toBe(200);
-        expect(a.body.items.map((i: { action: string }) => i.action)).toEqual(expect.arrayContaining(['ReplayListed', 'ReplayStreamed', 'ReplayDenied']));
+        expect(a.body.items.map((i: { action: string }) => i.action)).toEqual(
+          expect.arrayContaining(['ReplayListed', 'ReplayStreamed', 'ReplayDenied']),
+        );
         return a;
       });
-      const items = answer.body.items as Array<{ action: string; actor: { id: string }; self: boolean; recordingIds: string[]; bytes: unknown; softwareVersion: string }>;
-      expect(items.find((i) => i.action === 'ReplayListed')).toMatchObject({ actor: { id: 'patient-ben', role: 'patient' }, self: false, recordingIds: [amira.recordingId], softwareVersion: RELEASE });
+      const items = answer.body.items as Array<{
+        action: string;
+        actor: { id: string };
+        self: boolean;
+        recordingIds: string[];
+        bytes: unknown;
+        softwareVersion: string;
+      }>;
+      expect(items.find((i) => i.action === 'ReplayListed')).toMatchObject({
+        actor: { id: 'patient-ben', role: 'patient' },
+        self: false,
+        recordingIds: [amira.recordingId],
+        softwareVersion: RELEASE,
+      });
       expect(items.find((i) => i.action === 'ReplayStreamed')).toMatchObject({ bytes: { start: 0, end: 1023, total: 4096 } });
       const text = JSON.stringify(answer.body);
       expect(text).not.toContain(ben.recordingId);

@@ -26,14 +26,19 @@ export class AuditEventDto {
 
 export class AuditEventPageDto {
   @ApiProperty({ type: [AuditEventDto] }) items!: AuditEventDto[];
-  @ApiProperty({ nullable: true, type: Number, description: 'Pass as `after` for the next page; null on the last page' }) nextCursor!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Pass as `after` for the next page; null on the last page' }) nextCursor!:
+    number | null;
 }
 
 export class CheckpointSummaryDto {
   @ApiProperty({ description: 'Checkpoints signed by this service’s key whose signature and (seq, headHash) both hold' }) verified!: number;
-  @ApiProperty({ description: 'Checkpoints validly signed by a key this service does not hold (an earlier ephemeral or rotated key); checked against the chain but not counted as verified' })
+  @ApiProperty({
+    description:
+      'Checkpoints validly signed by a key this service does not hold (an earlier ephemeral or rotated key); checked against the chain but not counted as verified',
+  })
   untrusted!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'The highest seq vouched for by a verified checkpoint' }) latestSeq!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The highest seq vouched for by a verified checkpoint' }) latestSeq!:
+    number | null;
   @ApiPropertyOptional({ description: 'The checkpoint that does not hold' }) failedSeq?: number;
 }
 
@@ -41,9 +46,23 @@ export class ChainVerificationDto {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'Entries in the chain' }) entries!: number;
   @ApiProperty({ description: 'Hash of the last entry (64 zeros when empty)' }) headHash!: string;
-  @ApiPropertyOptional({ description: 'The first entry that does not hold (or, after a rewrite or truncation caught by a checkpoint, the first that may be altered or missing)' })
+  @ApiPropertyOptional({
+    description:
+      'The first entry that does not hold (or, after a rewrite or truncation caught by a checkpoint, the first that may be altered or missing)',
+  })
   firstBrokenSeq?: number;
-  @ApiPropertyOptional({ enum: ['hash_mismatch', 'seq_gap', 'prev_hash_mismatch', 'index_mismatch', 'truncated', 'checkpoint_mismatch', 'checkpoint_signature_invalid'] }) problem?: string;
+  @ApiPropertyOptional({
+    enum: [
+      'hash_mismatch',
+      'seq_gap',
+      'prev_hash_mismatch',
+      'index_mismatch',
+      'truncated',
+      'checkpoint_mismatch',
+      'checkpoint_signature_invalid',
+    ],
+  })
+  problem?: string;
   @ApiProperty({ type: CheckpointSummaryDto }) checkpoints!: CheckpointSummaryDto;
 }
 
@@ -120,7 +139,8 @@ export class ExposureEventsDto {
 export class ExposureDto {
   @ApiProperty() viewerId!: string;
   @ApiProperty({ type: [String], description: 'The roles the viewer acted under' }) viewerRoles!: string[];
-  @ApiProperty({ nullable: true, type: String, description: 'Whose recordings they were (null when nothing names the patient)' }) patientId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Whose recordings they were (null when nothing names the patient)' })
+  patientId!: string | null;
   @ApiProperty({ nullable: true, type: String }) clinicId!: string | null;
   @ApiProperty(CLASSIFICATION) classification!: string;
   @ApiProperty({ type: [String] }) recordingIds!: string[];
@@ -132,7 +152,15 @@ export class ExposureDto {
   @ApiProperty({ type: [ReleaseDto], description: 'The software versions and feature flags that served it' }) releases!: ReleaseDto[];
   @ApiProperty({
     type: [String],
-    enum: ['unknown_recording', 'unknown_consultation', 'binding_disagrees_with_booking', 'recorded_after_cancellation', 'other_clinic', 'not_a_participant', 'no_active_share'],
+    enum: [
+      'unknown_recording',
+      'unknown_consultation',
+      'binding_disagrees_with_booking',
+      'recorded_after_cancellation',
+      'other_clinic',
+      'not_a_participant',
+      'no_active_share',
+    ],
     description: 'Why booking facts do not justify it',
   })
   reasons!: string[];
@@ -160,7 +188,8 @@ export class AffectedViewerDto {
 export class IncidentSummaryDto {
   @ApiProperty({ description: 'Viewers who were only shown recordings in a list' }) shownInList!: number;
   @ApiProperty({ description: 'Viewers who started playback of a recording with patient content' }) startedPlayback!: number;
-  @ApiProperty({ description: 'Viewers whose worst exposure was opening a recording with no patient content' }) openedNoPatientContent!: number;
+  @ApiProperty({ description: 'Viewers whose worst exposure was opening a recording with no patient content' })
+  openedNoPatientContent!: number;
   @ApiProperty() patientsAffected!: number;
 }
 

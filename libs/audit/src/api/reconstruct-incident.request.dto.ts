@@ -5,7 +5,11 @@ import { ISO_WITH_OFFSET } from './search-audit-events.request.dto';
 export const MAX_INCIDENT_WINDOW_DAYS = 90;
 
 export class ReconstructIncidentRequestDto {
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T08:00:00Z', description: 'Start of the window, inclusive (ISO 8601 with offset)' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-03-01T08:00:00Z',
+    description: 'Start of the window, inclusive (ISO 8601 with offset)',
+  })
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(ISO_WITH_OFFSET, { message: '$property must be an ISO 8601 date-time with an offset' })
   from!: string;

@@ -7,19 +7,30 @@ export const MAX_FHIR_PAGE = 500;
 export const DEFAULT_FHIR_PAGE = 100;
 
 export class SearchFhirAuditEventsRequestDto {
-  @ApiPropertyOptional({ example: 'Patient/patient-amira', description: 'Events whose entity is this patient: `Patient/<id>` or the bare id' })
+  @ApiPropertyOptional({
+    example: 'Patient/patient-amira',
+    description: 'Events whose entity is this patient: `Patient/<id>` or the bare id',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^(Patient\/)?[A-Za-z0-9._:@-]{1,128}$/, { message: '$property must be Patient/<id> or a patient id' })
   patient?: string;
 
-  @ApiPropertyOptional({ example: 'patient-ben', description: 'Events whose requesting agent is this user: `<ResourceType>/<id>` or the bare id' })
+  @ApiPropertyOptional({
+    example: 'patient-ben',
+    description: 'Events whose requesting agent is this user: `<ResourceType>/<id>` or the bare id',
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^([A-Z][A-Za-z]{1,40}\/)?[A-Za-z0-9._:@-]{1,128}$/, { message: '$property must be a user id, optionally as <ResourceType>/<id>' })
+  @Matches(/^([A-Z][A-Za-z]{1,40}\/)?[A-Za-z0-9._:@-]{1,128}$/, {
+    message: '$property must be a user id, optionally as <ResourceType>/<id>',
+  })
   agent?: string;
 
-  @ApiPropertyOptional({ example: 'DocumentReference/3f0c…', description: 'Events with this entity (a recording or a patient): `<ResourceType>/<id>` or the bare id' })
+  @ApiPropertyOptional({
+    example: 'DocumentReference/3f0c…',
+    description: 'Events with this entity (a recording or a patient): `<ResourceType>/<id>` or the bare id',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^([A-Z][A-Za-z]{1,40}\/)?[A-Za-z0-9._:@-]{1,200}$/, { message: '$property must be an id, optionally as <ResourceType>/<id>' })

@@ -1,14 +1,19 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { AccessLogItem, accessLogItemFor } from '../domain/access-log';
-import { AuditLogProjection } from '../infrastructure/audit-log.projection';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
 import { GetAccessLogQuery } from './get-access-log.query';
 
 @QueryHandler(GetAccessLogQuery)
 export class GetAccessLogHandler implements IQueryHandler<GetAccessLogQuery, AccessLogItem[]> {
-  constructor(private readonly log: AuditLogProjection) {}
+  constructor(
+    @Inject(AUDIT_LOG_QUERIES) private readonly log: AuditLogQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+  ) {}
 
   async execute({ patient }: GetAccessLogQuery): Promise<AccessLogItem[]> {
-    await this.log.caughtUp();
+    await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
     const [entries, known] = await Promise.all([this.log.all(), this.log.knowledge()]);
     const owners = known.ownership;
     const items: AccessLogItem[] = [];

@@ -1,16 +1,24 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { IncidentReport, reconstructIncident } from '../domain/incident-reconstruction';
-import { AuditLogProjection } from '../infrastructure/audit-log.projection';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
 import { ReconstructIncidentQuery } from './reconstruct-incident.query';
 
 /** The second check over one window: only that window's replay entries are read, through the time index. */
 @QueryHandler(ReconstructIncidentQuery)
 export class ReconstructIncidentHandler implements IQueryHandler<ReconstructIncidentQuery, IncidentReport> {
-  constructor(private readonly log: AuditLogProjection) {}
+  constructor(
+    @Inject(AUDIT_LOG_QUERIES) private readonly log: AuditLogQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+  ) {}
 
   async execute({ officer, window }: ReconstructIncidentQuery): Promise<IncidentReport> {
-    await this.log.caughtUp();
-    const [entries, known] = await Promise.all([this.log.replayEntriesBetween(Date.parse(window.from), Date.parse(window.to)), this.log.knowledge()]);
+    await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
+    const [entries, known] = await Promise.all([
+      this.log.replayEntriesBetween(Date.parse(window.from), Date.parse(window.to)),
+      this.log.knowledge(),
+    ]);
     return reconstructIncident(known.authorizationFacts, entries, { ...window, clinicId: officer.clinicId });
   }
 }

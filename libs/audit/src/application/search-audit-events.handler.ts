@@ -1,6 +1,8 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '@vgp/contracts';
-import { AuditLogProjection } from '../infrastructure/audit-log.projection';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
 import { SearchAuditEventsQuery } from './search-audit-events.query';
 
 export type AuditEventItem = {
@@ -26,10 +28,13 @@ export type AuditEventPage = { items: AuditEventItem[]; nextCursor: number | nul
 
 @QueryHandler(SearchAuditEventsQuery)
 export class SearchAuditEventsHandler implements IQueryHandler<SearchAuditEventsQuery, AuditEventPage> {
-  constructor(private readonly log: AuditLogProjection) {}
+  constructor(
+    @Inject(AUDIT_LOG_QUERIES) private readonly log: AuditLogQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+  ) {}
 
   async execute({ officer, filters }: SearchAuditEventsQuery): Promise<AuditEventPage> {
-    await this.log.caughtUp();
+    await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
     const from = filters.from === undefined ? -Infinity : Date.parse(filters.from);
     const to = filters.to === undefined ? Infinity : Date.parse(filters.to);
     const items: AuditEventItem[] = [];

@@ -1,15 +1,28 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { FhirAuditEvent, fhirAuditEventOf, FhirBundle, fhirDateRange, fhirScopeOf, fhirSearchsetOf, matchesFhirSearch } from '../domain/fhir-audit-event';
-import { AuditLogProjection } from '../infrastructure/audit-log.projection';
+import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import {
+  FhirAuditEvent,
+  fhirAuditEventOf,
+  FhirBundle,
+  fhirDateRange,
+  fhirScopeOf,
+  fhirSearchsetOf,
+  matchesFhirSearch,
+} from '../domain/fhir-audit-event';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
 import { FhirAuditSearchParams, SearchFhirAuditEventsQuery } from './search-fhir-audit-events.query';
 
 /** BALP-shaped AuditEvents of the officer's clinic, oldest first, through the time index. */
 @QueryHandler(SearchFhirAuditEventsQuery)
 export class SearchFhirAuditEventsHandler implements IQueryHandler<SearchFhirAuditEventsQuery, FhirBundle> {
-  constructor(private readonly log: AuditLogProjection) {}
+  constructor(
+    @Inject(AUDIT_LOG_QUERIES) private readonly log: AuditLogQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+  ) {}
 
   async execute({ officer, params, path }: SearchFhirAuditEventsQuery): Promise<FhirBundle> {
-    await this.log.caughtUp();
+    await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
     const { earliest, latest } = fhirDateRange(params.dates);
     const search = { patient: params.patient, agent: params.agent, entity: params.entity, earliest, latest };
     const [entries, known] = await Promise.all([this.log.replayEntriesBetween(earliest, latest + 1), this.log.knowledge()]);
@@ -25,7 +38,10 @@ export class SearchFhirAuditEventsHandler implements IQueryHandler<SearchFhirAud
       total++;
     }
     const more = params.offset + page.length < total;
-    return fhirSearchsetOf(page, total, { self: linkTo(path, params, params.offset), next: more ? linkTo(path, params, params.offset + params.count) : null });
+    return fhirSearchsetOf(page, total, {
+      self: linkTo(path, params, params.offset),
+      next: more ? linkTo(path, params, params.offset + params.count) : null,
+    });
   }
 }
 

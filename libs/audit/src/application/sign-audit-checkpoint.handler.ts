@@ -1,21 +1,25 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventMetadataFactory } from '@vgp/platform';
+import type { Clock } from '@vgp/domain';
+import { CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { AuditCheckpoint } from '../domain/audit-checkpoint';
-import { AuditChainAppender } from './audit-chain.appender';
+import { AUDIT_CHAIN_HEAD, AUDIT_CHAIN_PROCESSOR, AuditChainHead } from './audit-chain-head.port';
 import { AuditCheckpointWriter } from './audit-checkpoint.writer';
 import { SignAuditCheckpointCommand } from './sign-audit-checkpoint.command';
 
 @CommandHandler(SignAuditCheckpointCommand)
 export class SignAuditCheckpointHandler implements ICommandHandler<SignAuditCheckpointCommand, AuditCheckpoint> {
   constructor(
-    private readonly appender: AuditChainAppender,
+    @Inject(AUDIT_CHAIN_HEAD) private readonly chain: AuditChainHead,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly checkpoints: AuditCheckpointWriter,
     private readonly metadata: EventMetadataFactory,
   ) {}
 
   async execute({ officer }: SignAuditCheckpointCommand): Promise<AuditCheckpoint> {
     // Everything already in the inbox is chained first, so the checkpoint covers it.
-    await this.appender.caughtUp();
-    return this.checkpoints.checkpoint(this.appender.head, new Date(), this.metadata.forUser(officer, 'compliance_officer'));
+    await this.freshness.caughtUp(AUDIT_CHAIN_PROCESSOR);
+    return this.checkpoints.checkpoint(this.chain.head(), this.clock(), this.metadata.forUser(officer, 'compliance_officer'));
   }
 }

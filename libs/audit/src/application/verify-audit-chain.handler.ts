@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore } from '@vgp/event-store';
-import { AUDIT_STREAM, AuditEntry, Sha256 } from '../domain/audit-chain';
-import { AuditCheckpoint, CHECKPOINT_STREAM, HistoryVerification, verifyHistory } from '../domain/audit-checkpoint';
+import { domainEventOf, EVENT_STORE, EventStore } from '@vgp/event-store';
+import { AUDIT_STREAM, AuditEntryRecorded, Sha256 } from '../domain/audit-chain';
+import { AuditCheckpointSigned, CHECKPOINT_STREAM, HistoryVerification, verifyHistory } from '../domain/audit-checkpoint';
 import { AUDIT_SIGNER, AuditSigner } from './audit-signer.port';
 import { AUDIT_SHA256 } from './audit.tokens';
 import { VerifyAuditChainQuery } from './verify-audit-chain.query';
@@ -19,8 +19,10 @@ export class VerifyAuditChainHandler implements IQueryHandler<VerifyAuditChainQu
   async execute(): Promise<HistoryVerification> {
     const [entries, checkpoints] = await Promise.all([this.store.readStream(AUDIT_STREAM), this.store.readStream(CHECKPOINT_STREAM)]);
     return verifyHistory(
-      entries.map((event) => event.data as AuditEntry),
-      checkpoints.filter((event) => event.type === 'AuditCheckpointSigned').map((event) => event.data as AuditCheckpoint),
+      entries.map((event) => domainEventOf<AuditEntryRecorded>(event).data),
+      checkpoints
+        .filter((event) => event.type === 'AuditCheckpointSigned')
+        .map((event) => domainEventOf<AuditCheckpointSigned>(event).data),
       this.sha256,
       this.signer.checkSignature,
       this.signer.trustedKeyIds,

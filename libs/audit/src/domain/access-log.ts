@@ -2,7 +2,14 @@ import type { Actor } from '@vgp/contracts';
 import type { AuditEntry } from './audit-chain';
 
 /** Entries of the replay.* topic: every list, grant, denial, view and consent share. */
-export const REPLAY_ACTIONS: readonly string[] = ['ReplayListed', 'ReplayGranted', 'ReplayDenied', 'ReplayStreamed', 'ShareGranted', 'ShareRevoked'];
+export const REPLAY_ACTIONS: readonly string[] = [
+  'ReplayListed',
+  'ReplayGranted',
+  'ReplayDenied',
+  'ReplayStreamed',
+  'ShareGranted',
+  'ShareRevoked',
+];
 
 export type AccessLogItem = {
   seq: number;
@@ -38,7 +45,8 @@ export type PatientRef = { id: string; clinicId: string };
  */
 export const accessLogItemFor = (patient: PatientRef, entry: AuditEntry, owners: Ownership): AccessLogItem | null => {
   const patientId = patient.id;
-  if (!REPLAY_ACTIONS.includes(entry.sourceType) || !entry.patientIds.includes(patientId) || !entry.clinicIds.includes(patient.clinicId)) return null;
+  if (!REPLAY_ACTIONS.includes(entry.sourceType) || !entry.patientIds.includes(patientId) || !entry.clinicIds.includes(patient.clinicId))
+    return null;
   const owns = (owner: Owner | undefined) => owner?.patientId === patientId && owner.clinicId === patient.clinicId;
   const { source } = entry;
   const data = (source.data ?? {}) as Record<string, unknown>;

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { DeciderSpec } from '@vgp/testing';
 import { accessLogItemFor, Ownership } from './access-log';
 import {
   AuditChainState,
   AuditEntry,
+  AuditEntryRecorded,
   AuditSource,
   auditChainDecider,
   canonicalJson,
   decide,
+  entryEventId,
   entryHash,
   evolve,
   GENESIS_HASH,
@@ -38,11 +41,32 @@ const source = (type: string, data: Record<string, unknown>, o: Partial<AuditSou
 };
 
 const booked = (consultationId: string, patientId: string, clinicId = 'clinic-1') =>
-  source('ConsultationBooked', { consultationId, clinicId, patientId, clinicianId: 'dr-okafor', startsAt: '2026-03-01T09:00:00.000Z', durationMinutes: 20, mode: 'video' });
+  source('ConsultationBooked', {
+    consultationId,
+    clinicId,
+    patientId,
+    clinicianId: 'dr-okafor',
+    startsAt: '2026-03-01T09:00:00.000Z',
+    durationMinutes: 20,
+    mode: 'video',
+  });
 const recordingStored = (recordingId: string, consultationId: string, patientId: string, clinicId = 'clinic-1') =>
-  source('RecordingStored', { recordingId, consultationId, patientId, clinicId, clinicianId: 'dr-okafor', callId: 'k1', segmentId: 's1', segmentSeq: 1 });
+  source('RecordingStored', {
+    recordingId,
+    consultationId,
+    patientId,
+    clinicId,
+    clinicianId: 'dr-okafor',
+    callId: 'k1',
+    segmentId: 's1',
+    segmentSeq: 1,
+  });
 const replayDenied = (viewerId: string, recordingId: string) =>
-  source('ReplayDenied', { viewerId, recordingId, patientId: null, reason: 'not_a_participant', operation: 'grant' }, { actor: { id: viewerId, role: 'patient' } });
+  source(
+    'ReplayDenied',
+    { viewerId, recordingId, patientId: null, reason: 'not_a_participant', operation: 'grant' },
+    { actor: { id: viewerId, role: 'patient' } },
+  );
 
 /** Folds sources into a chain the way the audit appender does. */
 const chain = (sources: AuditSource[]): { entries: AuditEntry[]; state: AuditChainState } => {
@@ -62,7 +86,11 @@ const history = () => [
   booked('c-b', 'patient-ben'),
   recordingStored('r-a1', 'c-a', 'patient-amira'),
   recordingStored('r-b1', 'c-b', 'patient-ben'),
-  source('ReplayGranted', { grantId: 'g1', viewerId: 'patient-amira', recordingId: 'r-a1', consultationId: 'c-a', patientId: 'patient-amira' }, { actor: { id: 'patient-amira', role: 'patient' } }),
+  source(
+    'ReplayGranted',
+    { grantId: 'g1', viewerId: 'patient-amira', recordingId: 'r-a1', consultationId: 'c-a', patientId: 'patient-amira' },
+    { actor: { id: 'patient-amira', role: 'patient' } },
+  ),
   replayDenied('patient-ben', 'r-a1'),
   source('ConsultationCompleted', { consultationId: 'c-b' }),
 ];
@@ -86,22 +114,43 @@ describe('the audit chain', () => {
 
   it('keeps the full source envelope, with actor, release and flags', () => {
     const { entries } = chain([booked('c-a', 'patient-amira')]);
-    expect(entries[0].source).toMatchObject({ actor: { id: 'dr-okafor', role: 'clinician' }, softwareVersion: '1.4.2', featureFlags: ['media-switch'] });
+    expect(entries[0].source).toMatchObject({
+      actor: { id: 'dr-okafor', role: 'clinician' },
+      softwareVersion: '1.4.2',
+      featureFlags: ['media-switch'],
+    });
   });
 
   it('files a completion under the clinic and patient that booking named', () => {
     const { entries } = chain(history());
-    expect(entries[6]).toMatchObject({ sourceType: 'ConsultationCompleted', clinicId: 'clinic-1', patientIds: ['patient-ben'], consultationIds: ['c-b'] });
+    expect(entries[6]).toMatchObject({
+      sourceType: 'ConsultationCompleted',
+      clinicId: 'clinic-1',
+      patientIds: ['patient-ben'],
+      consultationIds: ['c-b'],
+    });
   });
 
   it('files a denial under the patient whose recording was asked for, even when the event does not name them', () => {
     const { entries } = chain(history());
-    expect(entries[5]).toMatchObject({ sourceType: 'ReplayDenied', patientIds: ['patient-amira'], recordingIds: ['r-a1'], consultationIds: ['c-a'], clinicId: 'clinic-1' });
+    expect(entries[5]).toMatchObject({
+      sourceType: 'ReplayDenied',
+      patientIds: ['patient-amira'],
+      recordingIds: ['r-a1'],
+      consultationIds: ['c-a'],
+      clinicId: 'clinic-1',
+    });
   });
 
   it('never learns who owns a recording from the replay events it audits', () => {
     const { entries } = chain([
-      source('ReplayGranted', { grantId: 'g1', viewerId: 'patient-ben', recordingId: 'r-x', consultationId: 'c-x', patientId: 'patient-ben' }),
+      source('ReplayGranted', {
+        grantId: 'g1',
+        viewerId: 'patient-ben',
+        recordingId: 'r-x',
+        consultationId: 'c-x',
+        patientId: 'patient-ben',
+      }),
       replayDenied('patient-eve', 'r-x'),
     ]);
     expect(entries[1].patientIds).toEqual([]);
@@ -111,7 +160,13 @@ describe('the audit chain', () => {
     const { entries } = chain([
       booked('c-a', 'patient-amira', 'clinic-1'),
       booked('c-z', 'patient-zoe', 'clinic-2'),
-      source('ReplayListed', { listId: 'l1', viewerId: 'patient-amira', recordingIds: [], patientIds: ['patient-amira', 'patient-zoe'], consultationIds: ['c-a', 'c-z'] }),
+      source('ReplayListed', {
+        listId: 'l1',
+        viewerId: 'patient-amira',
+        recordingIds: [],
+        patientIds: ['patient-amira', 'patient-zoe'],
+        consultationIds: ['c-a', 'c-z'],
+      }),
     ]);
     expect(entries[2].clinicIds).toEqual(['clinic-1', 'clinic-2']);
   });
@@ -193,7 +248,10 @@ describe('the audit chain', () => {
       );
 
     type Mutation = { kind: 'edit' | 'rehash-edit' | 'delete' | 'swap' | 'drop-patient'; at: number };
-    const mutation = fc.record({ kind: fc.constantFrom<Mutation['kind']>('edit', 'rehash-edit', 'delete', 'swap', 'drop-patient'), at: fc.nat() });
+    const mutation = fc.record({
+      kind: fc.constantFrom<Mutation['kind']>('edit', 'rehash-edit', 'delete', 'swap', 'drop-patient'),
+      at: fc.nat(),
+    });
 
     it('is detected, at the seq where it was made', () =>
       fc.assert(
@@ -248,8 +306,15 @@ describe('the audit chain', () => {
 
   it('is a decider: nothing is chained for an event id it already holds', () => {
     const first = booked('c-a', 'patient-amira');
-    const state = chain([first]).state;
-    expect(auditChainDecider.decide({ type: 'RecordAuditEntry', source: first }, state, sha256)).toEqual([]);
+    const given = chain([first]).entries.map((data): AuditEntryRecorded => ({ type: 'AuditEntryRecorded', data }));
+    DeciderSpec.for(auditChainDecider)(given).when({ type: 'RecordAuditEntry', source: first }, sha256).thenNothingHappened();
+  });
+
+  it('names each entry event by its source id, so a second attempt to chain it collides', () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    expect(entryEventId(sha256, id)).toBe(entryEventId(sha256, id));
+    expect(entryEventId(sha256, id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(entryEventId(sha256, id)).not.toBe(entryEventId(sha256, '00000000-0000-4000-8000-000000000002'));
   });
 });
 
@@ -258,12 +323,27 @@ describe('a patient’s access log', () => {
     ...history(),
     source(
       'ReplayListed',
-      { listId: 'l1', viewerId: 'patient-eve', recordingIds: ['r-a1', 'r-b1'], patientIds: ['patient-amira', 'patient-ben'], consultationIds: ['c-a', 'c-b'] },
+      {
+        listId: 'l1',
+        viewerId: 'patient-eve',
+        recordingIds: ['r-a1', 'r-b1'],
+        patientIds: ['patient-amira', 'patient-ben'],
+        consultationIds: ['c-a', 'c-b'],
+      },
       { actor: { id: 'patient-eve', role: 'patient' } },
     ),
     source(
       'ReplayStreamed',
-      { grantId: 'g1', viewerId: 'patient-amira', recordingId: 'r-a1', consultationId: 'c-a', patientId: 'patient-amira', rangeStart: 0, rangeEnd: 99, totalBytes: 4096 },
+      {
+        grantId: 'g1',
+        viewerId: 'patient-amira',
+        recordingId: 'r-a1',
+        consultationId: 'c-a',
+        patientId: 'patient-amira',
+        rangeStart: 0,
+        rangeEnd: 99,
+        totalBytes: 4096,
+      },
       { actor: { id: 'patient-amira', role: 'patient' } },
     ),
   ]);
@@ -271,20 +351,34 @@ describe('a patient’s access log', () => {
     ownerOfRecording: (id) => state.recordings.get(id),
     ownerOfConsultation: (id) => state.consultations.get(id),
   };
-  const logOf = (patientId: string, clinicId = 'clinic-1') => entries.map((e) => accessLogItemFor({ id: patientId, clinicId }, e, owners)).filter((i) => i !== null);
+  const logOf = (patientId: string, clinicId = 'clinic-1') =>
+    entries.map((e) => accessLogItemFor({ id: patientId, clinicId }, e, owners)).filter((i) => i !== null);
 
   it('shows a patient that someone else was shown their recording, without the other patient’s recording', () => {
-    expect(logOf('patient-amira').find((i) => i.action === 'ReplayListed')).toMatchObject({ actor: { id: 'patient-eve', role: 'patient' }, self: false, recordingIds: ['r-a1'], consultationIds: ['c-a'] });
+    expect(logOf('patient-amira').find((i) => i.action === 'ReplayListed')).toMatchObject({
+      actor: { id: 'patient-eve', role: 'patient' },
+      self: false,
+      recordingIds: ['r-a1'],
+      consultationIds: ['c-a'],
+    });
     expect(JSON.stringify(logOf('patient-amira'))).not.toContain('r-b1');
     expect(JSON.stringify(logOf('patient-ben'))).not.toContain('r-a1');
   });
 
   it('shows the bytes that were played, and marks the patient’s own viewing', () => {
-    expect(logOf('patient-amira').find((i) => i.action === 'ReplayStreamed')).toMatchObject({ self: true, bytes: { start: 0, end: 99, total: 4096 }, softwareVersion: '1.4.2' });
+    expect(logOf('patient-amira').find((i) => i.action === 'ReplayStreamed')).toMatchObject({
+      self: true,
+      bytes: { start: 0, end: 99, total: 4096 },
+      softwareVersion: '1.4.2',
+    });
   });
 
   it('shows a denied attempt on the patient’s recording and why', () => {
-    expect(logOf('patient-amira').find((i) => i.action === 'ReplayDenied')).toMatchObject({ actor: { id: 'patient-ben' }, reason: 'not_a_participant', recordingIds: ['r-a1'] });
+    expect(logOf('patient-amira').find((i) => i.action === 'ReplayDenied')).toMatchObject({
+      actor: { id: 'patient-ben' },
+      reason: 'not_a_participant',
+      recordingIds: ['r-a1'],
+    });
   });
 
   it('does not show a patient of the same id in another clinic anything', () => {

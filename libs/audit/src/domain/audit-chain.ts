@@ -1,4 +1,10 @@
+/*
+ * The chain's bindings (`learn`, `indexOf`) are the audit's own fold of booking and recording facts, on
+ * purpose: the audit re-derives who a recording belongs to independently of the contexts it audits
+ * (invariant 5), so it does not use the shared `evolveBookingFact`.
+ */
 import type { EventEnvelope } from '@vgp/contracts';
+import type { Decider } from '@vgp/domain';
 
 /** Lower-case hex SHA-256 of a UTF-8 string; injected so the domain stays free of node:crypto. */
 export type Sha256 = (text: string) => string;
@@ -106,7 +112,14 @@ export const evolve = (state: AuditChainState, event: AuditEntryRecorded): Audit
   return { ...state, seq: data.seq, headHash: data.hash };
 };
 
-export const auditChainDecider = { decide, evolve, initialState };
+export const auditChainDecider: Decider<RecordAuditEntry, AuditEntryRecorded, AuditChainState, Sha256> = { decide, evolve, initialState };
+
+/** The id of the chain entry of a source event: a second attempt to chain it collides instead of duplicating. */
+export const entryEventId = (sha256: Sha256, sourceEventId: string): string => {
+  const h = sha256(`audit-entry:${sourceEventId}`);
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 /** Patients, recordings, consultations and clinics an event touches, from its data and earlier facts. */
 export const indexOf = (state: AuditChainState, source: AuditSource): AuditIndex => {
@@ -132,7 +145,8 @@ export const indexOf = (state: AuditChainState, source: AuditSource): AuditIndex
   ]);
   // An event that names nothing known (a denial for an id that does not exist) is filed under the
   // clinic of the patient or clinician who caused it, so their clinic sees the probe.
-  const clinicIds = touched.length > 0 || !PEOPLE_ROLES.includes(source.actor.role) ? touched : [...(state.people.get(source.actor.id) ?? [])];
+  const clinicIds =
+    touched.length > 0 || !PEOPLE_ROLES.includes(source.actor.role) ? touched : [...(state.people.get(source.actor.id) ?? [])];
   return { clinicId: clinicIds[0] ?? null, clinicIds, patientIds, recordingIds, consultationIds };
 };
 
@@ -185,14 +199,21 @@ export type ChainVerification = {
 export const verifyChain = (entries: readonly AuditEntry[], sha256: Sha256): ChainVerification => {
   let state = initialState();
   const headHash = entries.length > 0 ? entries[entries.length - 1].hash : GENESIS_HASH;
-  const broken = (seq: number, problem: ChainProblem): ChainVerification => ({ ok: false, entries: entries.length, headHash, firstBrokenSeq: seq, problem });
+  const broken = (seq: number, problem: ChainProblem): ChainVerification => ({
+    ok: false,
+    entries: entries.length,
+    headHash,
+    firstBrokenSeq: seq,
+    problem,
+  });
   for (const [i, entry] of entries.entries()) {
     const expectedSeq = i + 1;
     if (entry.seq !== expectedSeq) return broken(expectedSeq, 'seq_gap');
     if (entry.prevHash !== state.headHash) return broken(expectedSeq, 'prev_hash_mismatch');
     if (entryHash(sha256, entry) !== entry.hash) return broken(expectedSeq, 'hash_mismatch');
-    const [expected] = decide({ type: 'RecordAuditEntry', source: entry.source }, state, sha256);
-    if (!expected || canonicalJson(withoutSource(expected.data)) !== canonicalJson(withoutSource(entry))) return broken(expectedSeq, 'index_mismatch');
+    // Nothing decided (an id chained twice) or other search fields: the entry is not what chaining its source gives.
+    const expected = decide({ type: 'RecordAuditEntry', source: entry.source }, state, sha256).map((event) => withoutSource(event.data));
+    if (canonicalJson(expected) !== canonicalJson([withoutSource(entry)])) return broken(expectedSeq, 'index_mismatch');
     state = evolve(state, { type: 'AuditEntryRecorded', data: entry });
   }
   return { ok: true, entries: entries.length, headHash };

@@ -31,7 +31,8 @@ const chainWithCheckpoints = (n: number, every: number, signer = auditKey) => {
     const [recorded] = decide({ type: 'RecordAuditEntry', source: source(i) }, state, sha256);
     entries.push(recorded.data);
     state = evolve(state, recorded);
-    if (isCheckpointDue(state.seq, every)) checkpoints.push(signCheckpoint({ seq: state.seq, headHash: state.headHash, at: source(i).occurredAt }, signer).data);
+    if (isCheckpointDue(state.seq, every))
+      checkpoints.push(signCheckpoint({ seq: state.seq, headHash: state.headHash, at: source(i).occurredAt }, signer).data);
   }
   return { entries, checkpoints };
 };
@@ -100,20 +101,36 @@ describe('signed checkpoints of the audit chain', () => {
   it('refuse a checkpoint whose claim was altered after signing', () => {
     const { entries, checkpoints } = chainWithCheckpoints(10, 5);
     const altered = [checkpoints[0], { ...checkpoints[1], seq: 9, headHash: entries[8].hash }];
-    expect(verifyCheckpoints(entries, altered, checkEd25519Signature, trusted)).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid', failedSeq: 9 });
+    expect(verifyCheckpoints(entries, altered, checkEd25519Signature, trusted)).toMatchObject({
+      ok: false,
+      problem: 'checkpoint_signature_invalid',
+      failedSeq: 9,
+    });
     const garbage = [{ ...checkpoints[0], publicKey: 'not-a-key' }];
-    expect(verifyCheckpoints(entries, garbage, checkEd25519Signature, trusted)).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid' });
+    expect(verifyCheckpoints(entries, garbage, checkEd25519Signature, trusted)).toMatchObject({
+      ok: false,
+      problem: 'checkpoint_signature_invalid',
+    });
   });
 
   it('count checkpoints signed by a key this service does not hold as untrusted, not verified', () => {
     const earlier = ed25519AuditSigner(generateKeyPairSync('ed25519').privateKey);
     const { entries, checkpoints } = chainWithCheckpoints(10, 5, earlier);
-    expect(verifyCheckpoints(entries, checkpoints, checkEd25519Signature, trusted)).toEqual({ ok: true, verified: 0, untrusted: 2, latestSeq: null });
+    expect(verifyCheckpoints(entries, checkpoints, checkEd25519Signature, trusted)).toEqual({
+      ok: true,
+      verified: 0,
+      untrusted: 2,
+      latestSeq: null,
+    });
   });
 
   it('report the chain’s own break first, since it locates an edit exactly', () => {
     const { entries, checkpoints } = chainWithCheckpoints(10, 5);
     const edited = entries.map((e) => (e.seq === 3 ? { ...e, source: { ...e.source, actor: { id: 'x', role: 'patient' as const } } } : e));
-    expect(verifyHistory(edited, checkpoints, sha256, checkEd25519Signature, trusted)).toMatchObject({ ok: false, problem: 'hash_mismatch', firstBrokenSeq: 3 });
+    expect(verifyHistory(edited, checkpoints, sha256, checkEd25519Signature, trusted)).toMatchObject({
+      ok: false,
+      problem: 'hash_mismatch',
+      firstBrokenSeq: 3,
+    });
   });
 });

@@ -78,9 +78,11 @@ export const verifyCheckpoints = (
     const tally = () => ({ verified, untrusted, latestSeq });
     const signed = safely(() => checkSignature(checkpointMessage(checkpoint), checkpoint.signature, checkpoint.publicKey));
     if (!signed) return { ok: false, ...tally(), problem: 'checkpoint_signature_invalid', failedSeq: checkpoint.seq };
-    if (checkpoint.seq > entries.length) return { ok: false, ...tally(), problem: 'truncated', failedSeq: checkpoint.seq, firstBrokenSeq: entries.length + 1 };
+    if (checkpoint.seq > entries.length)
+      return { ok: false, ...tally(), problem: 'truncated', failedSeq: checkpoint.seq, firstBrokenSeq: entries.length + 1 };
     const head = checkpoint.seq === 0 ? null : entries[checkpoint.seq - 1];
-    if (head && head.hash !== checkpoint.headHash) return { ok: false, ...tally(), problem: 'checkpoint_mismatch', failedSeq: checkpoint.seq, firstBrokenSeq: lastHeld + 1 };
+    if (head && head.hash !== checkpoint.headHash)
+      return { ok: false, ...tally(), problem: 'checkpoint_mismatch', failedSeq: checkpoint.seq, firstBrokenSeq: lastHeld + 1 };
     lastHeld = checkpoint.seq;
     if (trustedKeyIds.has(checkpoint.keyId)) {
       verified++;

@@ -1,3 +1,8 @@
+/*
+ * The audit's own fold of booking facts, on purpose: the exposure detector re-derives authorization
+ * independently of replay-access's policy (invariant 5), so it must not share that policy's fold
+ * (the shared `evolveBookingFact`); a bug there must not hide an exposure here.
+ */
 import type { AuditSource } from './audit-chain';
 
 /**
@@ -64,7 +69,13 @@ export const learnAuthorizationFact = (facts: AuthorizationFacts, source: AuditS
     case 'ConsultationBooked': {
       const consultationId = s('consultationId');
       if (!consultationId || facts.consultations.has(consultationId)) break;
-      facts.consultations.set(consultationId, { consultationId, clinicId: s('clinicId'), patientId: s('patientId'), clinicianId: s('clinicianId'), cancelledAt: null });
+      facts.consultations.set(consultationId, {
+        consultationId,
+        clinicId: s('clinicId'),
+        patientId: s('patientId'),
+        clinicianId: s('clinicianId'),
+        cancelledAt: null,
+      });
       for (const person of [s('patientId'), s('clinicianId')]) {
         const clinics = facts.people.get(person) ?? new Set<string>();
         facts.people.set(person, clinics.add(s('clinicId')));
@@ -97,7 +108,14 @@ export const learnAuthorizationFact = (facts: AuthorizationFacts, source: AuditS
       const recordingId = s('recordingId');
       const shares = facts.sharesByRecording.get(recordingId) ?? [];
       if (shares.some((share) => share.shareId === s('shareId'))) break;
-      shares.push({ shareId: s('shareId'), recordingId, patientId: s('patientId'), granteeId: s('granteeId'), grantedAt: source.occurredAt, until: s('until') });
+      shares.push({
+        shareId: s('shareId'),
+        recordingId,
+        patientId: s('patientId'),
+        granteeId: s('granteeId'),
+        grantedAt: source.occurredAt,
+        until: s('until'),
+      });
       facts.sharesByRecording.set(recordingId, shares);
       break;
     }

@@ -59,7 +59,9 @@ export const replayAccessesOf = ({ seq, source }: AuditedEvent): ReplayAccess[] 
     case 'ReplayStreamed': {
       const recordingId = str('recordingId');
       const num = (key: string) => (typeof d[key] === 'number' ? (d[key] as number) : 0);
-      return recordingId ? [{ ...base, kind: 'streamed', recordingId, range: { start: num('rangeStart'), end: num('rangeEnd'), total: num('totalBytes') } }] : [];
+      return recordingId
+        ? [{ ...base, kind: 'streamed', recordingId, range: { start: num('rangeStart'), end: num('rangeEnd'), total: num('totalBytes') } }]
+        : [];
     }
     default:
       return [];
@@ -96,14 +98,21 @@ export const entitlementOf = (facts: AuthorizationFacts, access: ReplayAccess): 
   if (!recording) return denied('unknown_recording');
   const booking = facts.consultations.get(recording.consultationId);
   if (!booking) return denied('unknown_consultation');
-  if (booking.clinicId !== recording.clinicId || booking.patientId !== recording.patientId || booking.clinicianId !== recording.clinicianId) {
+  if (
+    booking.clinicId !== recording.clinicId ||
+    booking.patientId !== recording.patientId ||
+    booking.clinicianId !== recording.clinicianId
+  ) {
     return denied('binding_disagrees_with_booking');
   }
-  if (booking.cancelledAt !== null && Date.parse(recording.recordedAt) > Date.parse(booking.cancelledAt)) return denied('recorded_after_cancellation');
+  if (booking.cancelledAt !== null && Date.parse(recording.recordedAt) > Date.parse(booking.cancelledAt))
+    return denied('recorded_after_cancellation');
   if (access.viewerClinicId !== null && access.viewerClinicId !== booking.clinicId) return denied('other_clinic');
   if (access.viewerId === booking.patientId || access.viewerId === booking.clinicianId) return { entitled: true, basis: 'participant' };
   const at = Date.parse(access.occurredAt);
-  const theirs = (facts.sharesByRecording.get(recording.recordingId) ?? []).filter((s) => s.granteeId === access.viewerId && s.patientId === booking.patientId);
+  const theirs = (facts.sharesByRecording.get(recording.recordingId) ?? []).filter(
+    (s) => s.granteeId === access.viewerId && s.patientId === booking.patientId,
+  );
   const active = theirs.some((share) => {
     const revokedAt = facts.revocations.get(share.shareId);
     return Date.parse(share.grantedAt) <= at && at < Date.parse(share.until) && (revokedAt === undefined || at < Date.parse(revokedAt));

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Ownership } from './access-log';
 import { AuditEntry, decide, evolve, initialState } from './audit-chain';
-import { fhirAuditEventOf, fhirDateRange, fhirScopeOf, InvalidFhirDate, matchesFhirSearch } from './fhir-audit-event';
+import { InvalidFhirDate } from './audit.errors';
+import { fhirAuditEventOf, fhirDateRange, fhirScopeOf, matchesFhirSearch } from './fhir-audit-event';
 import { aHistory, MEDIA_SWITCH, recordingOf } from './testing/audit-history.builders';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -27,7 +28,10 @@ const chained = () => {
     entries.push(recorded.data);
     state = evolve(state, recorded);
   }
-  const owners: Ownership = { ownerOfRecording: (id) => state.recordings.get(id), ownerOfConsultation: (id) => state.consultations.get(id) };
+  const owners: Ownership = {
+    ownerOfRecording: (id) => state.recordings.get(id),
+    ownerOfConsultation: (id) => state.consultations.get(id),
+  };
   const byType = (type: string): AuditEntry => {
     const entry = entries.find((e) => e.sourceType === type);
     if (!entry) throw new Error(`no ${type} in the history`);
@@ -55,8 +59,14 @@ describe('audit entries as FHIR AuditEvents (IHE BALP)', () => {
       source: { site: 'clinic-1', observer: { identifier: { value: 'replay-access' }, display: 'replay-access 2.4.0' } },
     });
     expect(event.entity).toEqual([
-      expect.objectContaining({ what: { type: 'Patient', identifier: expect.objectContaining({ value: 'patient-amira' }) }, role: expect.objectContaining({ code: '1' }) }),
-      expect.objectContaining({ what: { type: 'DocumentReference', identifier: expect.objectContaining({ value: amira.recordingId }) }, detail: [{ type: 'bytes', valueString: '0-1023/10000000' }] }),
+      expect.objectContaining({
+        what: { type: 'Patient', identifier: expect.objectContaining({ value: 'patient-amira' }) },
+        role: expect.objectContaining({ code: '1' }),
+      }),
+      expect.objectContaining({
+        what: { type: 'DocumentReference', identifier: expect.objectContaining({ value: amira.recordingId }) },
+        detail: [{ type: 'bytes', valueString: '0-1023/10000000' }],
+      }),
     ]);
     expect(event.extension[0]).toEqual({
       url: 'https://vgp.example/fhir/StructureDefinition/audit-chain-entry',
@@ -67,12 +77,26 @@ describe('audit entries as FHIR AuditEvents (IHE BALP)', () => {
         { url: 'sourceType', valueString: 'ReplayStreamed' },
       ],
     });
-    expect(event.extension[1].extension).toEqual([{ url: 'softwareVersion', valueString: '2.4.0' }, { url: 'featureFlag', valueString: 'media-switch' }]);
+    expect(event.extension[1].extension).toEqual([
+      { url: 'softwareVersion', valueString: '2.4.0' },
+      { url: 'featureFlag', valueString: 'media-switch' },
+    ]);
   });
 
   it('records a list as a search (action E) and a refusal with outcome 4 and its reason', () => {
-    expect(asSeenBy(byType('ReplayListed'))).toMatchObject({ type: { code: 'rest' }, subtype: [{ code: 'search' }], action: 'E', outcome: '0', meta: { profile: [expect.stringContaining('PatientQuery')] } });
-    expect(asSeenBy(byType('ReplayDenied'))).toMatchObject({ subtype: [{ code: 'read' }], action: 'R', outcome: '4', outcomeDesc: 'not_a_participant' });
+    expect(asSeenBy(byType('ReplayListed'))).toMatchObject({
+      type: { code: 'rest' },
+      subtype: [{ code: 'search' }],
+      action: 'E',
+      outcome: '0',
+      meta: { profile: [expect.stringContaining('PatientQuery')] },
+    });
+    expect(asSeenBy(byType('ReplayDenied'))).toMatchObject({
+      subtype: [{ code: 'read' }],
+      action: 'R',
+      outcome: '4',
+      outcomeDesc: 'not_a_participant',
+    });
     expect(asSeenBy(byType('ShareGranted'))).toMatchObject({ subtype: [{ code: 'create' }], action: 'C' });
   });
 
@@ -84,10 +108,22 @@ describe('audit entries as FHIR AuditEvents (IHE BALP)', () => {
 
   it('finds events by patient, by agent and by entity', () => {
     const all = { earliest: -Infinity, latest: Infinity };
-    const matching = (search: Parameters<typeof matchesFhirSearch>[2]) => entries.filter((e) => matchesFhirSearch(e, fhirScopeOf(e, owners, 'clinic-1'), search)).map((e) => e.sourceType);
-    expect(matching({ ...all, patient: 'patient-amira' })).toEqual(['ConsultationBooked', 'RecordingStored', 'ReplayListed', 'ReplayStreamed', 'ReplayDenied', 'ShareGranted']);
+    const matching = (search: Parameters<typeof matchesFhirSearch>[2]) =>
+      entries.filter((e) => matchesFhirSearch(e, fhirScopeOf(e, owners, 'clinic-1'), search)).map((e) => e.sourceType);
+    expect(matching({ ...all, patient: 'patient-amira' })).toEqual([
+      'ConsultationBooked',
+      'RecordingStored',
+      'ReplayListed',
+      'ReplayStreamed',
+      'ReplayDenied',
+      'ShareGranted',
+    ]);
     expect(matching({ ...all, agent: 'patient-ben' })).toEqual(['ReplayListed', 'ReplayStreamed', 'ReplayDenied']);
-    expect(matching({ ...all, entity: amira.recordingId, agent: 'patient-ben' })).toEqual(['ReplayListed', 'ReplayStreamed', 'ReplayDenied']);
+    expect(matching({ ...all, entity: amira.recordingId, agent: 'patient-ben' })).toEqual([
+      'ReplayListed',
+      'ReplayStreamed',
+      'ReplayDenied',
+    ]);
     expect(matching({ ...all, patient: 'patient-zoe' })).toEqual([]);
   });
 
@@ -95,7 +131,10 @@ describe('audit entries as FHIR AuditEvents (IHE BALP)', () => {
     const day = Date.parse('2026-03-01T00:00:00.000Z');
     expect(fhirDateRange(['ge2026-03-01', 'le2026-03-01'])).toEqual({ earliest: day, latest: day + 86_400_000 - 1 });
     expect(fhirDateRange(['2026-03-01'])).toEqual({ earliest: day, latest: day + 86_400_000 - 1 });
-    expect(fhirDateRange(['gt2026-03-01', 'lt2026-03-05T10:00:00+02:00'])).toEqual({ earliest: day + 86_400_000, latest: Date.parse('2026-03-05T08:00:00.000Z') - 1 });
+    expect(fhirDateRange(['gt2026-03-01', 'lt2026-03-05T10:00:00+02:00'])).toEqual({
+      earliest: day + 86_400_000,
+      latest: Date.parse('2026-03-05T08:00:00.000Z') - 1,
+    });
     expect(fhirDateRange([])).toEqual({ earliest: -Infinity, latest: Infinity });
     expect(() => fhirDateRange(['ge2026-02-30'])).toThrow(InvalidFhirDate);
     expect(() => fhirDateRange(['ne2026-02-01'])).toThrow(InvalidFhirDate);

@@ -1,6 +1,7 @@
 import { isIntegrationEventType, TOPICS, topicOf } from '@vgp/contracts';
 import type { Owner, Ownership } from './access-log';
 import type { AuditEntry } from './audit-chain';
+import { InvalidFhirDate } from './audit.errors';
 
 /**
  * Audit entries as FHIR R4 AuditEvent resources shaped after IHE Basic Audit Log Patterns (BALP):
@@ -28,7 +29,14 @@ const SOURCE_TYPE = 'http://terminology.hl7.org/CodeSystem/security-source-type'
 const BALP = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/';
 
 /** The replay events a BALP export covers: every list, grant, denial, view and consent share. */
-export const FHIR_EXPORTED_TYPES: readonly string[] = ['ReplayListed', 'ReplayGranted', 'ReplayDenied', 'ReplayStreamed', 'ShareGranted', 'ShareRevoked'];
+export const FHIR_EXPORTED_TYPES: readonly string[] = [
+  'ReplayListed',
+  'ReplayGranted',
+  'ReplayDenied',
+  'ReplayStreamed',
+  'ShareGranted',
+  'ShareRevoked',
+];
 
 type Coding = { system: string; code: string; display: string };
 type Interaction = 'read' | 'search' | 'create' | 'delete';
@@ -75,7 +83,12 @@ const interactionOf = (type: string, operation: unknown): Interaction => {
 };
 
 const ACTION: Record<Interaction, FhirAuditEvent['action']> = { read: 'R', search: 'E', create: 'C', delete: 'D' };
-const PROFILE: Record<Interaction, string> = { read: 'IHE.BasicAudit.PatientRead', search: 'IHE.BasicAudit.PatientQuery', create: 'IHE.BasicAudit.PatientCreate', delete: 'IHE.BasicAudit.PatientDelete' };
+const PROFILE: Record<Interaction, string> = {
+  read: 'IHE.BasicAudit.PatientRead',
+  search: 'IHE.BasicAudit.PatientQuery',
+  create: 'IHE.BasicAudit.PatientCreate',
+  delete: 'IHE.BasicAudit.PatientDelete',
+};
 
 export const fhirAuditEventOf = (entry: AuditEntry, scope: FhirScope): FhirAuditEvent => {
   const { source } = entry;
@@ -85,7 +98,8 @@ export const fhirAuditEventOf = (entry: AuditEntry, scope: FhirScope): FhirAudit
   const exported = source.type === 'ReplayStreamed';
   const service = isIntegrationEventType(source.type) ? SERVICE_OF_TOPIC[topicOf(source.type)] : source.actor.id;
   const denied = source.type === 'ReplayDenied';
-  const range = exported && typeof data.rangeStart === 'number' ? `${data.rangeStart}-${String(data.rangeEnd)}/${String(data.totalBytes)}` : null;
+  const range =
+    exported && typeof data.rangeStart === 'number' ? `${data.rangeStart}-${String(data.rangeEnd)}/${String(data.totalBytes)}` : null;
   return {
     resourceType: 'AuditEvent',
     id: source.id,
@@ -102,10 +116,15 @@ export const fhirAuditEventOf = (entry: AuditEntry, scope: FhirScope): FhirAudit
       },
       {
         url: FHIR_SYSTEMS.releaseExtension,
-        extension: [{ url: 'softwareVersion', valueString: source.softwareVersion }, ...source.featureFlags.map((flag) => ({ url: 'featureFlag', valueString: flag }))],
+        extension: [
+          { url: 'softwareVersion', valueString: source.softwareVersion },
+          ...source.featureFlags.map((flag) => ({ url: 'featureFlag', valueString: flag })),
+        ],
       },
     ],
-    type: exported ? { system: DCM, code: '110106', display: 'Export' } : { system: AUDIT_EVENT_TYPE, code: 'rest', display: 'Restful Operation' },
+    type: exported
+      ? { system: DCM, code: '110106', display: 'Export' }
+      : { system: AUDIT_EVENT_TYPE, code: 'rest', display: 'Restful Operation' },
     subtype: [{ system: RESTFUL_INTERACTION, code: interaction, display: interaction }],
     action: ACTION[interaction],
     recorded: source.occurredAt,
@@ -113,7 +132,13 @@ export const fhirAuditEventOf = (entry: AuditEntry, scope: FhirScope): FhirAudit
     ...(denied && typeof data.reason === 'string' ? { outcomeDesc: data.reason } : {}),
     agent: [
       {
-        type: { coding: [interaction === 'create' || interaction === 'delete' ? { system: PARTICIPATION_TYPE, code: 'AUT', display: 'author (originator)' } : { system: PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' }] },
+        type: {
+          coding: [
+            interaction === 'create' || interaction === 'delete'
+              ? { system: PARTICIPATION_TYPE, code: 'AUT', display: 'author (originator)' }
+              : { system: PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' },
+          ],
+        },
         role: [{ coding: [{ system: FHIR_SYSTEMS.role, code: source.actor.role }] }],
         who: { identifier: { system: FHIR_SYSTEMS.user, value: source.actor.id } },
         requestor: true,
@@ -147,14 +172,6 @@ export type FhirAuditSearch = { patient?: string; agent?: string; entity?: strin
 export const FHIR_DATE_PARAM = /^(eq|ge|gt|le|lt)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 const DAY_MS = 86_400_000;
-
-/** A `date` parameter naming a day or time that does not exist (2026-02-30, 25:00). */
-export class InvalidFhirDate extends Error {
-  constructor(readonly value: string) {
-    super(`not a FHIR date parameter: ${value}`);
-    this.name = 'InvalidFhirDate';
-  }
-}
 
 /**
  * Turns FHIR `date` parameters into one inclusive range, honouring their precision: `ge2026-03-01`
@@ -213,7 +230,11 @@ export const matchesFhirSearch = (entry: AuditEntry, scope: FhirScope, search: F
   return true;
 };
 
-export const fhirSearchsetOf = (events: readonly FhirAuditEvent[], total: number, links: { self: string; next: string | null }): FhirBundle => ({
+export const fhirSearchsetOf = (
+  events: readonly FhirAuditEvent[],
+  total: number,
+  links: { self: string; next: string | null },
+): FhirBundle => ({
   resourceType: 'Bundle',
   type: 'searchset',
   total,

@@ -116,7 +116,15 @@ export const reconstructIncident = (facts: AuthorizationFacts, events: Iterable<
       let draft = drafts.get(key);
       if (!draft) {
         draft = {
-          exposure: { viewerId: access.viewerId, patientId, clinicId: query.clinicId, classification: 'shown_in_list', firstAt: access.occurredAt, lastAt: access.occurredAt, events: { listed: 0, granted: 0, streamed: 0 } },
+          exposure: {
+            viewerId: access.viewerId,
+            patientId,
+            clinicId: query.clinicId,
+            classification: 'shown_in_list',
+            firstAt: access.occurredAt,
+            lastAt: access.occurredAt,
+            events: { listed: 0, granted: 0, streamed: 0 },
+          },
           firstMs: at,
           lastMs: at,
           roles: new Set(),
@@ -132,9 +140,15 @@ export const reconstructIncident = (facts: AuthorizationFacts, events: Iterable<
       addAccess(draft, facts, access, at, entitlement.reason);
     }
   }
-  const exposures = [...drafts.values()].map(finish).sort(
-    (a, b) => severity(b.classification) - severity(a.classification) || Date.parse(a.firstAt) - Date.parse(b.firstAt) || cmp(a.viewerId, b.viewerId) || cmp(a.patientId ?? '', b.patientId ?? ''),
-  );
+  const exposures = [...drafts.values()]
+    .map(finish)
+    .sort(
+      (a, b) =>
+        severity(b.classification) - severity(a.classification) ||
+        Date.parse(a.firstAt) - Date.parse(b.firstAt) ||
+        cmp(a.viewerId, b.viewerId) ||
+        cmp(a.patientId ?? '', b.patientId ?? ''),
+    );
   return { window: { from: query.from, to: query.to }, softwareVersion: query.softwareVersion, exposures, ...whoWasAffected(exposures) };
 };
 
@@ -154,9 +168,14 @@ const addAccess = (draft: Draft, facts: AuthorizationFacts, access: ReplayAccess
   draft.releases.set(`${access.softwareVersion}\u0000${flags.join(',')}`, { softwareVersion: access.softwareVersion, featureFlags: flags });
   if (access.kind === 'streamed' && access.range) {
     const recording = facts.recordings.get(access.recordingId);
-    const played = draft.played.get(access.recordingId) ?? { totalBytes: recording?.bytes ?? access.range.total, patientContent: holdsPatientContent(facts, access), ranges: [] };
+    const played = draft.played.get(access.recordingId) ?? {
+      totalBytes: recording?.bytes ?? access.range.total,
+      patientContent: holdsPatientContent(facts, access),
+      ranges: [],
+    };
     // A stream of an empty recording sends no byte, whatever positions it reports.
-    if (access.range.total > 0 && access.range.end >= access.range.start) played.ranges.push({ start: access.range.start, end: access.range.end });
+    if (access.range.total > 0 && access.range.end >= access.range.start)
+      played.ranges.push({ start: access.range.start, end: access.range.end });
     draft.played.set(access.recordingId, played);
   }
 };
@@ -170,9 +189,17 @@ const finish = (draft: Draft): Exposure => ({
     .sort(([a], [b]) => cmp(a, b))
     .map(([recordingId, p]) => {
       const ranges = mergeByteSpans(p.ranges);
-      return { recordingId, totalBytes: p.totalBytes, patientContent: p.patientContent, ranges, bytesPlayed: ranges.reduce((n, r) => n + r.end - r.start + 1, 0) };
+      return {
+        recordingId,
+        totalBytes: p.totalBytes,
+        patientContent: p.patientContent,
+        ranges,
+        bytesPlayed: ranges.reduce((n, r) => n + r.end - r.start + 1, 0),
+      };
     }),
-  releases: [...draft.releases.values()].sort((a, b) => cmp(a.softwareVersion, b.softwareVersion) || cmp(a.featureFlags.join(','), b.featureFlags.join(','))),
+  releases: [...draft.releases.values()].sort(
+    (a, b) => cmp(a.softwareVersion, b.softwareVersion) || cmp(a.featureFlags.join(','), b.featureFlags.join(',')),
+  ),
   reasons: [...draft.reasons].sort(),
   auditSeqs: [...draft.seqs].sort((a, b) => a - b),
 });
@@ -204,7 +231,10 @@ const whoWasAffected = (exposures: Exposure[]): Pick<IncidentReport, 'affectedPa
     patient.viewers.push({ viewerId: e.viewerId, classification: e.classification });
     patients.set(e.patientId, patient);
   }
-  const bySeverity = <T extends { classification: ExposureClass }>(key: (t: T) => string) => (a: T, b: T) => severity(b.classification) - severity(a.classification) || cmp(key(a), key(b));
+  const bySeverity =
+    <T extends { classification: ExposureClass }>(key: (t: T) => string) =>
+    (a: T, b: T) =>
+      severity(b.classification) - severity(a.classification) || cmp(key(a), key(b));
   const viewerList = [...viewers.values()].sort(bySeverity((v) => v.viewerId));
   const count = (c: ExposureClass) => viewerList.filter((v) => v.classification === c).length;
   return {

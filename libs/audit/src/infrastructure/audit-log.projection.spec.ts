@@ -1,7 +1,18 @@
-import type { EventStore, StoredEvent } from '@vgp/event-store';
+import type { StoredEvent } from '@vgp/event-store';
 import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
-import { AUDIT_STREAM, AuditChainState, AuditEntry, AuditSource, decide, evolve, initialState } from '../domain/audit-chain';
-import { AuditLogProjection, auditLogProjection } from './audit-log.projection';
+import { ProjectionSpec } from '@vgp/testing';
+import {
+  AUDIT_STREAM,
+  AuditChainState,
+  AuditEntry,
+  AuditEntryRecorded,
+  AuditSource,
+  decide,
+  evolve,
+  initialState,
+} from '../domain/audit-chain';
+import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, auditLogProjection, seqKey } from './audit-log.projection';
+import { AuditLogReadModel } from './audit-log.read-model';
 import { nodeSha256 } from './node-sha256';
 
 const source = (id: string, type: string, occurredAt: string, data: Record<string, unknown>): AuditSource => ({
@@ -19,29 +30,89 @@ const source = (id: string, type: string, occurredAt: string, data: Record<strin
   data,
 });
 
-/** Chains the sources and folds each recorded entry into the read model, as the live runner would. */
-const chain = async (readModels: InMemoryReadModelStore, sources: AuditSource[]): Promise<AuditEntry[]> => {
+/** The sources chained, as the appender stores them in `auditlog-main`. */
+const chained = (sources: AuditSource[]): StoredEvent<'AuditEntryRecorded', AuditEntry>[] => {
   let state: AuditChainState = initialState();
-  const entries: AuditEntry[] = [];
-  for (const [i, s] of sources.entries()) {
-    const [recorded] = decide({ type: 'RecordAuditEntry', source: s }, state, nodeSha256);
-    state = evolve(state, recorded);
-    entries.push(recorded.data);
-    const stored = { ...s, id: `e-${i}`, type: recorded.type, streamId: AUDIT_STREAM, revision: i, position: i + 1, data: recorded.data } as StoredEvent;
-    await applyProjectionEvent(auditLogProjection, readModels, stored);
-  }
-  return entries;
+  const recorded: AuditEntryRecorded[] = sources.flatMap((s) => {
+    const events = decide({ type: 'RecordAuditEntry', source: s }, state, nodeSha256);
+    state = events.reduce(evolve, state);
+    return events;
+  });
+  return recorded.map((event, i) => ({
+    ...event.data.source,
+    id: `e-${i}`,
+    type: event.type,
+    streamId: AUDIT_STREAM,
+    revision: i,
+    position: i + 1,
+    data: event.data,
+  }));
 };
 
-describe('AuditLogProjection on the read-model port', () => {
-  const projectionOver = (readModels: InMemoryReadModelStore) => new AuditLogProjection({} as EventStore, readModels);
+/** Chains the sources and folds each recorded entry into the read model, as the live runner would. */
+const chain = async (readModels: InMemoryReadModelStore, sources: AuditSource[]): Promise<AuditEntry[]> => {
+  const stored = chained(sources);
+  for (const event of stored) await applyProjectionEvent(auditLogProjection, readModels, event);
+  return stored.map((event) => event.data);
+};
+
+describe('the audit-log projection', () => {
+  const booking = source('f', 'ConsultationBooked', '2026-03-01T07:00:00.000Z', {
+    consultationId: 'c-1',
+    clinicId: 'clinic-1',
+    patientId: 'p-1',
+    clinicianId: 'u-clinician',
+  });
+  const streamedAt = source('s', 'ReplayStreamed', '2026-03-02T10:00:00.000Z', { recordingId: 'rec-1', consultationId: 'c-1' });
+
+  it('files each entry under its seq, with its search fields and the replay day', async () => {
+    const [fact, replay] = chained([booking, streamedAt]);
+    await ProjectionSpec.for(auditLogProjection)([fact])
+      .when(replay)
+      .then(AUDIT_ENTRIES_COLLECTION, seqKey(2), {
+        seq: 2,
+        action: 'ReplayStreamed',
+        actorId: 'u-clinician',
+        occurredAt: '2026-03-02T10:00:00.000Z',
+        at: Date.parse('2026-03-02T10:00:00.000Z'),
+        replay: true,
+        replayDay: '2026-03-02',
+        clinicIds: ['clinic-1'],
+        patientIds: ['p-1'],
+        recordingIds: ['rec-1'],
+        consultationIds: ['c-1'],
+        entry: JSON.stringify(replay.data),
+      });
+  });
+
+  it('keeps only the entries that teach bindings or authorization facts in the bindings collection', async () => {
+    const [fact, replay] = chained([booking, streamedAt]);
+    await ProjectionSpec.for(auditLogProjection)([]).when(fact, replay).then(AUDIT_BINDINGS_COLLECTION, seqKey(2), null);
+    await ProjectionSpec.for(auditLogProjection)([])
+      .when(fact)
+      .then(
+        AUDIT_BINDINGS_COLLECTION,
+        seqKey(1),
+        expect.objectContaining({ seq: 1, action: 'ConsultationBooked', replay: false, replayDay: null }),
+      );
+  });
+});
+
+describe('the audit log on the read-model port', () => {
+  const projectionOver = (readModels: InMemoryReadModelStore) => new AuditLogReadModel(readModels);
 
   it('keeps chain order, resolves late bindings at query time, and orders replay entries by time', async () => {
     const readModels = new InMemoryReadModelStore();
     const sources = [
       source('a', 'ReplayStreamed', '2026-03-02T10:00:00.000Z', { recordingId: 'rec-1' }),
       source('b', 'ReplayGranted', '2026-03-01T09:00:00.000Z', { recordingId: 'rec-1' }),
-      source('c', 'RecordingStored', '2026-03-01T08:00:00.000Z', { recordingId: 'rec-1', consultationId: 'c-1', clinicId: 'clinic-1', patientId: 'p-1', clinicianId: 'u-clinician' }),
+      source('c', 'RecordingStored', '2026-03-01T08:00:00.000Z', {
+        recordingId: 'rec-1',
+        consultationId: 'c-1',
+        clinicId: 'clinic-1',
+        patientId: 'p-1',
+        clinicianId: 'u-clinician',
+      }),
     ];
     const recorded = await chain(readModels, sources);
     expect(recorded[0].clinicIds).toEqual([]);

@@ -1,7 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigValidationError } from '@vgp/platform';
-import { auditSettingsFromEnv } from '../application/audit.settings';
-import { auditSignerFromEnv, checkEd25519Signature } from './ed25519-audit-signer';
+import { ConfigValidationError, Environment, parseConfig } from '@vgp/platform';
+import { AUDIT_CONFIG } from '../application/audit.config';
+import { AUDIT_SIGNING_CONFIG, auditSigner, checkEd25519Signature } from './ed25519-audit-signer';
+
+/** As the module builds it: the variable through its config fragment, then the signer. */
+const auditSignerFromEnv = (env: Environment, production: boolean, logger: never) =>
+  auditSigner(parseConfig(AUDIT_SIGNING_CONFIG, env), production, logger);
+const auditSettingsFromEnv = (env: Environment) => parseConfig(AUDIT_CONFIG, env);
 
 const silent = { log: () => undefined, warn: jest.fn() } as never;
 const seed = Buffer.alloc(32, 7).toString('base64');
@@ -26,7 +31,9 @@ describe('the audit signing key and checkpoint interval from the environment', (
   });
 
   it('derives the same key id from the same seed, so checkpoints stay verified across restarts', () => {
-    expect(auditSignerFromEnv({ AUDIT_SIGNING_KEY: seed }, false, silent).keyId).toBe(auditSignerFromEnv({ AUDIT_SIGNING_KEY: seed }, false, silent).keyId);
+    expect(auditSignerFromEnv({ AUDIT_SIGNING_KEY: seed }, false, silent).keyId).toBe(
+      auditSignerFromEnv({ AUDIT_SIGNING_KEY: seed }, false, silent).keyId,
+    );
   });
 
   it('generates an ephemeral key outside production and says so', () => {
@@ -40,7 +47,15 @@ describe('the audit signing key and checkpoint interval from the environment', (
     ['a missing key in production', {}, true],
     ['text that is no key', { AUDIT_SIGNING_KEY: 'not a key!' }, false],
     ['a seed of the wrong length', { AUDIT_SIGNING_KEY: Buffer.alloc(16).toString('base64') }, false],
-    ['a key that is not Ed25519', { AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() }, false],
+    [
+      'a key that is not Ed25519',
+      {
+        AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          .privateKey.export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
+      },
+      false,
+    ],
   ])('refuses to boot with %s, naming AUDIT_SIGNING_KEY without quoting it', (_name, env, production) => {
     const refusal = refusalOf(() => auditSignerFromEnv(env as Record<string, string>, production, silent));
     expect(refusal.variables).toEqual(['AUDIT_SIGNING_KEY']);
@@ -52,6 +67,10 @@ describe('the audit signing key and checkpoint interval from the environment', (
   it('reads AUDIT_CHECKPOINT_EVERY, 100 by default, and refuses anything but a positive integer', () => {
     expect(auditSettingsFromEnv({})).toEqual({ checkpointEvery: 100 });
     expect(auditSettingsFromEnv({ AUDIT_CHECKPOINT_EVERY: ' 5 ' })).toEqual({ checkpointEvery: 5 });
-    for (const bad of ['0', '-3', '1.5', 'ten', '99999999']) expect(variablesOf(() => auditSettingsFromEnv({ AUDIT_CHECKPOINT_EVERY: bad }))).toEqual(['AUDIT_CHECKPOINT_EVERY']);
+    for (const bad of ['0', '-3', '1.5', 'ten', '99999999'])
+      expect(variablesOf(() => auditSettingsFromEnv({ AUDIT_CHECKPOINT_EVERY: bad }))).toEqual(['AUDIT_CHECKPOINT_EVERY']);
+    expect(refusalOf(() => auditSettingsFromEnv({ AUDIT_CHECKPOINT_EVERY: 'ten' })).message).toMatch(
+      /AUDIT_CHECKPOINT_EVERY: .*"ten".*accepts an integer from 1 to 1000000/,
+    );
   });
 });

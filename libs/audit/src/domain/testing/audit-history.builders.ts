@@ -53,13 +53,25 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
     booked(consultationId: string, patientId: string, o: { clinicId?: string; clinicianId?: string } = {}) {
       add(
         'ConsultationBooked',
-        { consultationId, clinicId: o.clinicId ?? 'clinic-1', patientId, clinicianId: o.clinicianId ?? 'dr-okafor', startsAt: '2026-02-20T09:00:00.000Z', durationMinutes: 20, mode: 'video' },
+        {
+          consultationId,
+          clinicId: o.clinicId ?? 'clinic-1',
+          patientId,
+          clinicianId: o.clinicianId ?? 'dr-okafor',
+          startsAt: '2026-02-20T09:00:00.000Z',
+          durationMinutes: 20,
+          mode: 'video',
+        },
         { id: 'admin-ada', role: 'clinic_admin' },
       );
       return builder;
     },
     rescheduled(consultationId: string) {
-      add('ConsultationRescheduled', { consultationId, startsAt: '2026-02-21T09:00:00.000Z', durationMinutes: 30 }, { id: 'admin-ada', role: 'clinic_admin' });
+      add(
+        'ConsultationRescheduled',
+        { consultationId, startsAt: '2026-02-21T09:00:00.000Z', durationMinutes: 30 },
+        { id: 'admin-ada', role: 'clinic_admin' },
+      );
       return builder;
     },
     cancelled(consultationId: string) {
@@ -103,24 +115,52 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
       );
       return builder;
     },
-    granted(viewerId: string, r: RecordingRef, o: { role?: Actor['role']; clinicId?: string; basis?: 'participant' | 'consent_share' } = {}) {
+    granted(
+      viewerId: string,
+      r: RecordingRef,
+      o: { role?: Actor['role']; clinicId?: string; basis?: 'participant' | 'consent_share' } = {},
+    ) {
       add(
         'ReplayGranted',
-        { grantId: `grant-${events.length + 1}`, viewerId, ...r, basis: o.basis ?? 'participant', shareId: null, tokenSha256: 'b'.repeat(64), expiresAt: '2026-12-31T00:00:00.000Z', ...(o.clinicId ? { clinicId: o.clinicId } : {}) },
+        {
+          grantId: `grant-${events.length + 1}`,
+          viewerId,
+          ...r,
+          basis: o.basis ?? 'participant',
+          shareId: null,
+          tokenSha256: 'b'.repeat(64),
+          expiresAt: '2026-12-31T00:00:00.000Z',
+          ...(o.clinicId ? { clinicId: o.clinicId } : {}),
+        },
         { id: viewerId, role: o.role ?? 'patient' },
       );
       return builder;
     },
-    streamed(viewerId: string, r: RecordingRef, rangeStart: number, rangeEnd: number, totalBytes = 10_000_000, role: Actor['role'] = 'patient') {
+    streamed(
+      viewerId: string,
+      r: RecordingRef,
+      rangeStart: number,
+      rangeEnd: number,
+      totalBytes = 10_000_000,
+      role: Actor['role'] = 'patient',
+    ) {
       add('ReplayStreamed', { grantId: 'g', viewerId, ...r, rangeStart, rangeEnd, totalBytes }, { id: viewerId, role });
       return builder;
     },
     denied(viewerId: string, r: RecordingRef) {
-      add('ReplayDenied', { viewerId, recordingId: r.recordingId, patientId: r.patientId, reason: 'not_a_participant', operation: 'grant' }, patient(viewerId));
+      add(
+        'ReplayDenied',
+        { viewerId, recordingId: r.recordingId, patientId: r.patientId, reason: 'not_a_participant', operation: 'grant' },
+        patient(viewerId),
+      );
       return builder;
     },
     shared(shareId: string, r: RecordingRef, granteeId: string, until: string) {
-      add('ShareGranted', { shareId, recordingId: r.recordingId, patientId: r.patientId, granteeId, purpose: 'carer', until }, patient(r.patientId));
+      add(
+        'ShareGranted',
+        { shareId, recordingId: r.recordingId, patientId: r.patientId, granteeId, purpose: 'carer', until },
+        patient(r.patientId),
+      );
       return builder;
     },
     revoked(shareId: string, r: RecordingRef, granteeId: string) {
@@ -131,4 +171,8 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
   return builder;
 };
 
-export const recordingOf = (patientId: string, n = 1): RecordingRef => ({ recordingId: `rec-${patientId}-${n}`, consultationId: `c-${patientId}`, patientId });
+export const recordingOf = (patientId: string, n = 1): RecordingRef => ({
+  recordingId: `rec-${patientId}-${n}`,
+  consultationId: `c-${patientId}`,
+  patientId,
+});
