@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbInstance, loadDuckDb } from './duckdb.loader';
-import { AuditEntry, AuditLogProjection, AuditSource, AUDIT_STREAM, decide, evolve, initialState, Sha256 } from '@vgp/audit';
+import { AuditEntry, auditLogProjection, AuditLogReadModel, AuditSource, AUDIT_STREAM, decide, evolve, initialState, Sha256 } from '@vgp/audit';
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { EventMetadata, Role } from '@vgp/contracts';
 import { NewEvent, SqliteEventStore } from '@vgp/event-store';
-import { InMemoryReadModelStore } from '@vgp/read-models';
+import { InMemoryReadModelStore, replayProjection } from '@vgp/read-models';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark runs the handler behind GET /v1/audit/events as it is
 import { AuditEventPage, SearchAuditEventsHandler } from '../../libs/audit/src/application/search-audit-events.handler';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the same default page size as the controller
@@ -138,7 +138,7 @@ export const auditQuery: Benchmark = {
     `${TOTAL.toLocaleString('en-US')} synthetic inbox envelopes (${CONSULTATIONS.toLocaleString('en-US')} ConsultationBooked, ${CONSULTATIONS.toLocaleString('en-US')} RecordingStored, ` +
     `then ReplayListed/ReplayGranted/ReplayStreamed in a 40/30/30 mix by ${PATIENTS.toLocaleString('en-US')} patients and ${CLINICIANS} clinicians in ${CLINICS} clinics) are ` +
     "folded into hash-chained `AuditEntry`s with the audit lib's own `decide`/`evolve`, appended to a `SqliteEventStore` as `auditlog-main`, and " +
-    "loaded into the audit's `AuditLogProjection` (`start` + `caughtUp`, as at boot). Each query runs the real `SearchAuditEventsHandler` " +
+    "loaded into the audit's read model (`auditLogProjection` replayed from position 0, as a rebuild does). Each query runs the real `SearchAuditEventsHandler` " +
     '(the code behind `GET /v1/audit/events`) as a compliance officer of one clinic. Baseline: DuckDB (in memory) loads the same entries ' +
     'from the same data written as NDJSON and answers the same filter with SQL (`list_contains` on the index arrays, `ORDER BY seq LIMIT`), ' +
     `rows turned into JS objects with their JSON columns parsed. Queries: ${PATIENT_QUERIES} \`?patientId=\` (page size ${DEFAULT_AUDIT_PAGE}, ` +
@@ -146,7 +146,7 @@ export const auditQuery: Benchmark = {
     'Both answer the same seqs for every query (checked).',
   async run(progress) {
     const dir = mkdtempSync(join(tmpdir(), 'vgp-bench-audit-'));
-    let projection: AuditLogProjection | null = null;
+    let projection: AuditLogReadModel | null = null;
     let store: SqliteEventStore | null = null;
     let duck: DuckDbInstance | null = null;
     try {
@@ -171,9 +171,9 @@ export const auditQuery: Benchmark = {
       }
       progress.tick();
       t0 = now();
-      projection = new AuditLogProjection(store, new InMemoryReadModelStore());
-      await projection.start();
-      await projection.caughtUp();
+      const readModels = new InMemoryReadModelStore();
+      await replayProjection(auditLogProjection, { eventStore: store, readModels });
+      projection = new AuditLogReadModel(readModels);
       const rebuildMs = now() - t0;
       progress.tick();
 
@@ -192,7 +192,7 @@ export const auditQuery: Benchmark = {
       const duckLoadMs = now() - t0;
       progress.tick();
 
-      const handler = new SearchAuditEventsHandler(projection);
+      const handler = new SearchAuditEventsHandler(projection, { caughtUp: async () => undefined });
       const clinicId = 'clinic-0';
       const officer: AuthenticatedUser = { id: 'compliance-bench', roles: ['compliance_officer'], clinicId };
       const byPatient = await db.prepare(`SELECT ${QUERY_COLUMNS} FROM audit
@@ -308,7 +308,6 @@ export const auditQuery: Benchmark = {
         notes: [],
       };
     } finally {
-      await projection?.stop();
       await store?.close();
       duck?.closeSync();
       rmSync(dir, { recursive: true, force: true });
