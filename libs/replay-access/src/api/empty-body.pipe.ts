@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { ProblemException } from '@vgp/platform';
+import { InvalidRequest } from '@vgp/domain';
 
 /** For POSTs that take no fields: an absent or empty JSON object passes, any field is a 400 naming it. */
 @Injectable()
@@ -7,14 +7,11 @@ export class EmptyBodyPipe implements PipeTransform {
   transform(value: unknown): Record<string, never> {
     if (value === undefined || value === null) return {};
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new ProblemException(400, { type: 'validation-failed', title: 'Invalid request', detail: 'Send an empty JSON object, or no body.', extensions: { errors: [] } });
+      throw new InvalidRequest('validation-failed', 'Send an empty JSON object, or no body.', { extensions: { errors: [] } });
     }
     const fields = Object.keys(value);
     if (fields.length > 0) {
-      throw new ProblemException(400, {
-        type: 'validation-failed',
-        title: 'Invalid request',
-        detail: `Fix these fields: ${fields.join(', ')}.`,
+      throw new InvalidRequest('validation-failed', `Fix these fields: ${fields.join(', ')}.`, {
         extensions: { errors: fields.map((field) => ({ field, messages: [`property ${field} should not exist`] })) },
       });
     }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Role } from '@vgp/contracts';
 import { StoredEvent } from '@vgp/event-store';
-import { FEATURE_FLAGS, HttpAnswer, mediaOf, problemShape, ReplayAccessTestApp, ReplayWorld, SOFTWARE_VERSION } from '../testing/replay-access.test-app';
+import { Answer, ContextTestApp } from '@vgp/testing';
+import { FEATURE_FLAGS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world';
 
 /**
  * Deny by default (invariant 2) over real HTTP: every role against every endpoint, on the caller's own
@@ -10,7 +12,7 @@ import { FEATURE_FLAGS, HttpAnswer, mediaOf, problemShape, ReplayAccessTestApp, 
  */
 describe('who may list, replay and share which recording', () => {
   const world = new ReplayWorld();
-  let api: ReplayAccessTestApp;
+  let api: ContextTestApp;
 
   const north = 'clinic-north';
   const south = 'clinic-south';
@@ -34,7 +36,7 @@ describe('who may list, replay and share which recording', () => {
   const zeds = { consultationId: randomUUID(), callId: randomUUID(), recordings: [randomUUID()] };
 
   beforeAll(async () => {
-    api = await ReplayAccessTestApp.start(world);
+    api = await world.start();
     for (const [name, p] of Object.entries(people)) tokens[name as Person] = await api.token(p.id, p.roles, p.clinicId);
     const consultations = [
       { c: amiras, clinicId: north, patientId: people.amira.id, clinicianId: people.okafor.id, modes: ['audio', 'video'] as const },
@@ -50,7 +52,7 @@ describe('who may list, replay and share which recording', () => {
         );
       }
     }
-    await api.settled();
+    await settled(api);
   });
 
   afterAll(async () => {
@@ -87,10 +89,10 @@ describe('who may list, replay and share which recording', () => {
 
     it.each(listCases)('lists %s exactly their own consultations’ segments, audited before the answer', async (person, expected) => {
       const before = await countOf(person);
-      const answer = await api.request('GET', '/v1/replays', { token: tokens[person] });
+      const answer = await api.request('GET', '/v1/replays', { as: tokens[person] });
       expect(answer.status).toBe(200);
-      expect(answer.headers.get('cache-control')).toBe('no-store');
-      const items = answer.json().items as Array<{ recordingId: string; consultationId: string; segmentSeq: number; basis: string }>;
+      expect(answer.headers['cache-control']).toBe('no-store');
+      const items = answer.body.items as Array<{ recordingId: string; consultationId: string; segmentSeq: number; basis: string }>;
       expect(items.map((i) => i.recordingId)).toEqual(expected);
       expect(items.map((i) => i.segmentSeq)).toEqual(expected.map((_, i) => i + 1));
       for (const item of items) expect(item.basis).toBe('participant');
@@ -99,31 +101,31 @@ describe('who may list, replay and share which recording', () => {
     });
 
     it('shows an item’s details and nothing more', async () => {
-      const answer = await api.request('GET', '/v1/replays', { token: tokens.amira });
-      const [first, second] = answer.json().items as Array<Record<string, unknown>>;
+      const answer = await api.request('GET', '/v1/replays', { as: tokens.amira });
+      const [first, second] = answer.body.items as Array<Record<string, unknown>>;
       expect(Object.keys(first).sort()).toEqual(['basis', 'bytes', 'callId', 'consultationId', 'contentType', 'mode', 'recordedAt', 'recordingId', 'segmentSeq']);
       expect(first).toMatchObject({ consultationId: amiras.consultationId, callId: amiras.callId, mode: 'audio', contentType: 'audio/webm', bytes: 4096 });
       expect(second).toMatchObject({ mode: 'video', contentType: 'video/webm' });
     });
 
     it.each<Person>(['admin', 'officer'])('refuses a %s with 403: replays are for patients and clinicians', async (person) => {
-      const answer = await api.request('GET', '/v1/replays', { token: tokens[person] });
+      const answer = await api.request('GET', '/v1/replays', { as: tokens[person] });
       expect(answer.status).toBe(403);
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
 
     it('refuses a request without a token with 401', async () => expect((await api.request('GET', '/v1/replays')).status).toBe(401));
   });
 
   describe('POST /v1/recordings/:id/replay-grants', () => {
-    let nonexistent: HttpAnswer;
+    let nonexistent: Answer;
     beforeAll(async () => {
-      nonexistent = await api.request('POST', `/v1/recordings/${randomUUID()}/replay-grants`, { token: tokens.amira, body: {} });
+      nonexistent = await api.request('POST', `/v1/recordings/${randomUUID()}/replay-grants`, { as: tokens.amira, body: {} });
     });
 
     it('answers an unknown recording with a 404 problem that reveals nothing', () => {
       expect(nonexistent.status).toBe(404);
-      expect(nonexistent.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(nonexistent.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(problemShape(nonexistent)).toEqual({ type: expect.stringContaining('recording-not-found'), title: expect.any(String), status: 404, detail: expect.any(String) });
     });
 
@@ -143,11 +145,11 @@ describe('who may list, replay and share which recording', () => {
     it.each(grantMatrix)('%s (%s) answers %i', async (_label, person, status, recordingOf, reason) => {
       const recordingId = recordingOf();
       const before = await countOf(person);
-      const answer = await api.request('POST', `/v1/recordings/${recordingId}/replay-grants`, { token: tokens[person], body: {} });
+      const answer = await api.request('POST', `/v1/recordings/${recordingId}/replay-grants`, { as: tokens[person], body: {} });
       expect(answer.status).toBe(status);
-      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers['cache-control']).toBe('no-store');
       if (status === 201) {
-        const body = answer.json() as { grantId: string; url: string; expiresAt: string };
+        const body = answer.body as { grantId: string; url: string; expiresAt: string };
         expect(body.url).toMatch(/^\/v1\/replay-streams\/[A-Za-z0-9_-]{43}$/);
         const event = await expectAudited(person, 'ReplayGranted', { grantId: body.grantId, recordingId, expiresAt: body.expiresAt, basis: 'participant' }, before);
         // Only the hash of the token is stored.
@@ -160,15 +162,15 @@ describe('who may list, replay and share which recording', () => {
     });
 
     it('answers a malformed id exactly like an unknown one', async () => {
-      const answer = await api.request('POST', '/v1/recordings/not-a-uuid/replay-grants', { token: tokens.amira, body: {} });
+      const answer = await api.request('POST', '/v1/recordings/not-a-uuid/replay-grants', { as: tokens.amira, body: {} });
       expect(answer.status).toBe(404);
       expect(problemShape(answer)).toEqual(problemShape(nonexistent));
     });
 
     it('refuses unknown fields in the body with 400', async () => {
-      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/replay-grants`, { token: tokens.amira, body: { viewerId: 'patient-ben' } });
+      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/replay-grants`, { as: tokens.amira, body: { viewerId: 'patient-ben' } });
       expect(answer.status).toBe(400);
-      expect(answer.json().errors).toEqual([{ field: 'viewerId', messages: expect.any(Array) }]);
+      expect(answer.body.errors).toEqual([{ field: 'viewerId', messages: expect.any(Array) }]);
     });
   });
 
@@ -179,7 +181,7 @@ describe('who may list, replay and share which recording', () => {
       const malformed = await api.request('GET', '/v1/replay-streams/not-a-token!');
       expect([unknown.status, malformed.status]).toEqual([404, 404]);
       expect(problemShape(malformed)).toEqual(problemShape(unknown));
-      expect(unknown.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(unknown.headers['referrer-policy']).toBe('no-referrer');
       const events = await world.events('access-anonymous');
       expect(events.slice(before).map((e) => e.data)).toEqual([
         { viewerId: 'anonymous', recordingId: '*', patientId: null, reason: 'grant_unknown', operation: 'stream' },
@@ -188,9 +190,9 @@ describe('who may list, replay and share which recording', () => {
     });
 
     it('records a stream as a view by the person the grant was issued to, whoever holds the URL', async () => {
-      const grant = await api.request('POST', `/v1/recordings/${bens.recordings[1]}/replay-grants`, { token: tokens.ben, body: {} });
+      const grant = await api.request('POST', `/v1/recordings/${bens.recordings[1]}/replay-grants`, { as: tokens.ben, body: {} });
       const before = await countOf('ben');
-      const answer = await api.request('GET', grant.json().url as string);
+      const answer = await api.request('GET', grant.body.url as string);
       expect(answer.status).toBe(200);
       expect(answer.bytes.equals(mediaOf(`${people.ben.id}-2`))).toBe(true);
       await expectAudited('ben', 'ReplayStreamed', { recordingId: bens.recordings[1], patientId: people.ben.id, rangeStart: 0, rangeEnd: 4095, totalBytes: 4096 }, before);
@@ -200,12 +202,12 @@ describe('who may list, replay and share which recording', () => {
   describe('POST /v1/recordings/:id/shares and DELETE …/shares/:shareId', () => {
     const until = () => new Date(world.clock.now.getTime() + 7 * 86_400_000).toISOString();
     const shareBody = () => ({ granteeId: 'carer-cleo', purpose: 'carer', until: until() });
-    let nonexistentShare: HttpAnswer;
-    let nonexistentRecording: HttpAnswer;
+    let nonexistentShare: Answer;
+    let nonexistentRecording: Answer;
 
     beforeAll(async () => {
-      nonexistentRecording = await api.request('POST', `/v1/recordings/${randomUUID()}/shares`, { token: tokens.amira, body: shareBody() });
-      nonexistentShare = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${randomUUID()}`, { token: tokens.amira });
+      nonexistentRecording = await api.request('POST', `/v1/recordings/${randomUUID()}/shares`, { as: tokens.amira, body: shareBody() });
+      nonexistentShare = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${randomUUID()}`, { as: tokens.amira });
     });
 
     const shareMatrix: Array<[string, Person, 201 | 404]> = [
@@ -219,10 +221,10 @@ describe('who may list, replay and share which recording', () => {
 
     it.each(shareMatrix)('sharing by %s (%s) answers %i', async (_label, person, status) => {
       const before = await countOf(person);
-      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, { token: tokens[person], body: shareBody() });
+      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, { as: tokens[person], body: shareBody() });
       expect(answer.status).toBe(status);
       if (status === 201) {
-        const body = answer.json();
+        const body = answer.body;
         expect(body).toMatchObject({ recordingId: amiras.recordings[0], granteeId: 'carer-cleo', purpose: 'carer', shareId: expect.any(String) });
         const [stored] = await world.events(`share-${body.shareId as string}`);
         expect(stored).toMatchObject({ type: 'ShareGranted', actor: { id: people.amira.id, role: 'patient' }, softwareVersion: SOFTWARE_VERSION });
@@ -233,55 +235,58 @@ describe('who may list, replay and share which recording', () => {
     });
 
     it('answers a malformed recording id like an unknown one', async () => {
-      const answer = await api.request('POST', '/v1/recordings/123/shares', { token: tokens.amira, body: shareBody() });
+      const answer = await api.request('POST', '/v1/recordings/123/shares', { as: tokens.amira, body: shareBody() });
       expect(problemShape(answer)).toEqual(problemShape(nonexistentRecording));
     });
 
     it('checks the body before anything else and names the bad fields', async () => {
       const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, {
-        token: tokens.amira,
+        as: tokens.amira,
         body: { granteeId: '', purpose: 'gossip', until: 'tomorrow', patientId: 'patient-ben' },
       });
       expect(answer.status).toBe(400);
-      expect((answer.json().errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['granteeId', 'patientId', 'purpose', 'until']);
+      expect((answer.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['granteeId', 'patientId', 'purpose', 'until']);
     });
 
     it('refuses a share that ends in the past or more than a year away with 400', async () => {
       for (const end of [new Date(world.clock.now.getTime() - 1000), new Date(world.clock.now.getTime() + 400 * 86_400_000)]) {
-        const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, { token: tokens.amira, body: { ...shareBody(), until: end.toISOString() } });
+        const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, { as: tokens.amira, body: { ...shareBody(), until: end.toISOString() } });
         expect(answer.status).toBe(400);
       }
     });
 
     it('lets only the owner revoke, answering everyone else like an unknown share', async () => {
-      const given = await api.request('POST', `/v1/recordings/${amiras.recordings[1]}/shares`, { token: tokens.amira, body: shareBody() });
-      const shareId = given.json().shareId as string;
+      const given = await api.request('POST', `/v1/recordings/${amiras.recordings[1]}/shares`, { as: tokens.amira, body: shareBody() });
+      const shareId = given.body.shareId as string;
       expect(nonexistentShare.status).toBe(404);
       const carer = await api.token('carer-cleo', ['patient'], north);
       for (const token of [tokens.ben, tokens.okafor, tokens.admin, tokens.officer, tokens.amiraElsewhere, carer]) {
-        const answer = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { token });
+        const answer = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: token });
         expect(answer.status).toBe(404);
         expect(problemShape(answer)).toEqual(problemShape(nonexistentShare));
       }
-      const underOtherRecording = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${shareId}`, { token: tokens.amira });
+      const underOtherRecording = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${shareId}`, { as: tokens.amira });
       expect(problemShape(underOtherRecording)).toEqual(problemShape(nonexistentShare));
-      const malformed = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/nope`, { token: tokens.amira });
+      const malformed = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/nope`, { as: tokens.amira });
       expect(problemShape(malformed)).toEqual(problemShape(nonexistentShare));
       const before = await countOf('ben');
-      await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { token: tokens.ben });
+      await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: tokens.ben });
       await expectAudited('ben', 'ReplayDenied', { recordingId: amiras.recordings[1], operation: 'revoke_share', reason: 'not_a_participant' }, before);
 
-      const revoked = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { token: tokens.amira });
+      const revoked = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: tokens.amira });
       expect(revoked.status).toBe(204);
       expect((await world.events(`share-${shareId}`)).map((e) => e.type)).toEqual(['ShareGranted', 'ShareRevoked']);
-      const again = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { token: tokens.amira });
+      const again = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: tokens.amira });
       expect(again.status).toBe(204);
       expect((await world.events(`share-${shareId}`)).map((e) => e.type)).toEqual(['ShareGranted', 'ShareRevoked']);
     });
   });
 
   it('documents every endpoint in OpenAPI', async () => {
-    const doc = (await api.request('GET', '/docs-json')).json() as { paths: Record<string, Record<string, { tags?: string[]; responses: object }>> };
+    // The test app serves no Swagger UI; the document is built from the same controllers.
+    const doc = SwaggerModule.createDocument(api.app, new DocumentBuilder().build()) as unknown as {
+      paths: Record<string, Record<string, { tags?: string[]; responses: object }>>;
+    };
     for (const [path, method] of [
       ['/v1/replays', 'get'],
       ['/v1/recordings/{id}/replay-grants', 'post'],
@@ -296,7 +301,7 @@ describe('who may list, replay and share which recording', () => {
 
   it('never lets a patient’s list name another patient, whatever else was asked before', async () => {
     for (const person of ['amira', 'ben', 'zed'] as const) {
-      await api.request('GET', '/v1/replays', { token: tokens[person] });
+      await api.request('GET', '/v1/replays', { as: tokens[person] });
       const event = await lastEventOf(people[person].id);
       expect(event.type).toBe('ReplayListed');
       expect((event.data as { patientIds: string[] }).patientIds).toEqual([people[person].id]);

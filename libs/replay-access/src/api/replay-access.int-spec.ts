@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
-import { eventually } from '@vgp/testing';
-import { GRANT_TTL_SECONDS, HttpAnswer, mediaOf, problemShape, ReplayAccessTestApp, ReplayWorld, SOFTWARE_VERSION } from '../testing/replay-access.test-app';
+import { Answer, ContextTestApp, eventually } from '@vgp/testing';
+import { GRANT_TTL_SECONDS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world';
 
 const north = 'clinic-north';
 
 /** One patient with a consultation that switched from audio to video, and a carer. */
-const setUp = async (world: ReplayWorld, api: ReplayAccessTestApp) => {
+const setUp = async (world: ReplayWorld, api: ContextTestApp) => {
   const c = { consultationId: randomUUID(), callId: randomUUID(), audio: randomUUID(), video: randomUUID() };
   const patientId = `patient-${randomUUID().slice(0, 8)}`;
   const clinicianId = `dr-${randomUUID().slice(0, 8)}`;
@@ -14,18 +14,18 @@ const setUp = async (world: ReplayWorld, api: ReplayAccessTestApp) => {
   const base = { consultationId: c.consultationId, callId: c.callId, clinicId: north, patientId, clinicianId };
   await world.record({ ...base, recordingId: c.audio, segmentId: randomUUID(), segmentSeq: 1, mode: 'audio' }, mediaOf(`${c.audio}`));
   await world.record({ ...base, recordingId: c.video, segmentId: randomUUID(), segmentSeq: 2, mode: 'video' }, mediaOf(`${c.video}`));
-  await api.settled();
+  await settled(api);
   const token = (sub: string, roles: Role[] = ['patient']) => api.token(sub, roles, north);
   return { ...c, patientId, clinicianId, patient: await token(patientId), clinician: await token(clinicianId, ['clinician']), token };
 };
 
 describe('replaying a recording', () => {
   const world = new ReplayWorld();
-  let api: ReplayAccessTestApp;
+  let api: ContextTestApp;
   let s: Awaited<ReturnType<typeof setUp>>;
 
   beforeAll(async () => {
-    api = await ReplayAccessTestApp.start(world);
+    api = await world.start();
     s = await setUp(world, api);
   });
   afterAll(async () => {
@@ -34,9 +34,9 @@ describe('replaying a recording', () => {
   });
 
   const grantUrl = async (token: string, recordingId: string) => {
-    const answer = await api.request('POST', `/v1/recordings/${recordingId}/replay-grants`, { token, body: {} });
+    const answer = await api.request('POST', `/v1/recordings/${recordingId}/replay-grants`, { as: token, body: {} });
     expect(answer.status).toBe(201);
-    return answer.json().url as string;
+    return answer.body.url as string;
   };
   const lastAccessEvent = async (viewerId: string) => (await world.events(`access-${viewerId}`)).at(-1);
 
@@ -53,13 +53,13 @@ describe('replaying a recording', () => {
       const answer = await api.request('GET', url, { headers: { range } });
       expect(answer.status).toBe(206);
       expect(answer.bytes.equals(media().subarray(start, end + 1))).toBe(true);
-      expect(answer.headers.get('content-range')).toBe(`bytes ${start}-${end}/4096`);
-      expect(answer.headers.get('content-length')).toBe(String(end - start + 1));
-      expect(answer.headers.get('content-type')).toBe('video/webm');
-      expect(answer.headers.get('accept-ranges')).toBe('bytes');
-      expect(answer.headers.get('cache-control')).toBe('no-store');
-      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
-      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers['content-range']).toBe(`bytes ${start}-${end}/4096`);
+      expect(answer.headers['content-length']).toBe(String(end - start + 1));
+      expect(answer.headers['content-type']).toBe('video/webm');
+      expect(answer.headers['accept-ranges']).toBe('bytes');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      expect(answer.headers['referrer-policy']).toBe('no-referrer');
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
       expect(await lastAccessEvent(s.patientId)).toMatchObject({
         type: 'ReplayStreamed',
         actor: { id: s.patientId, role: 'patient' },
@@ -73,8 +73,8 @@ describe('replaying a recording', () => {
       const answer = await api.request('GET', url);
       expect(answer.status).toBe(200);
       expect(answer.bytes.equals(mediaOf(s.audio))).toBe(true);
-      expect(answer.headers.get('content-type')).toBe('audio/webm');
-      expect(answer.headers.get('accept-ranges')).toBe('bytes');
+      expect(answer.headers['content-type']).toBe('audio/webm');
+      expect(answer.headers['accept-ranges']).toBe('bytes');
       expect(await lastAccessEvent(s.clinicianId)).toMatchObject({
         type: 'ReplayStreamed',
         actor: { id: s.clinicianId, role: 'clinician' },
@@ -87,8 +87,8 @@ describe('replaying a recording', () => {
       const before = (await world.events(`access-${s.patientId}`)).length;
       const answer = await api.request('GET', url, { headers: { range } });
       expect(answer.status).toBe(416);
-      expect(answer.headers.get('content-range')).toBe('bytes */4096');
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.headers['content-range']).toBe('bytes */4096');
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect((await world.events(`access-${s.patientId}`)).length).toBe(before);
     });
 
@@ -109,9 +109,9 @@ describe('replaying a recording', () => {
     it('issues a grant for the configured minutes and refuses its URL once they are over', async () => {
       const start = new Date();
       world.clock.now = start;
-      const answer = await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { token: s.patient, body: {} });
-      expect(answer.json().expiresAt).toBe(new Date(start.getTime() + GRANT_TTL_SECONDS * 1000).toISOString());
-      const url = answer.json().url as string;
+      const answer = await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { as: s.patient, body: {} });
+      expect(answer.body.expiresAt).toBe(new Date(start.getTime() + GRANT_TTL_SECONDS * 1000).toISOString());
+      const url = answer.body.url as string;
 
       world.clock.now = new Date(start.getTime() + (GRANT_TTL_SECONDS - 1) * 1000);
       expect((await api.request('GET', url, { headers: { range: 'bytes=0-0' } })).status).toBe(206);
@@ -131,31 +131,31 @@ describe('replaying a recording', () => {
     it('gives the grantee exactly the shared recording until the patient revokes it, then takes it away everywhere at once', async () => {
       const carerId = `carer-${randomUUID().slice(0, 8)}`;
       const carer = await s.token(carerId);
-      const itemsOf = async (token: string) => ((await api.request('GET', '/v1/replays', { token })).json().items as Array<{ recordingId: string; basis: string }>);
+      const itemsOf = async (token: string) => ((await api.request('GET', '/v1/replays', { as: token })).body.items as Array<{ recordingId: string; basis: string }>);
       expect(await itemsOf(carer)).toEqual([]);
 
       const until = new Date(world.clock.now.getTime() + 30 * 86_400_000).toISOString();
-      const shared = await api.request('POST', `/v1/recordings/${s.video}/shares`, { token: s.patient, body: { granteeId: carerId, purpose: 'carer', until } });
+      const shared = await api.request('POST', `/v1/recordings/${s.video}/shares`, { as: s.patient, body: { granteeId: carerId, purpose: 'carer', until } });
       expect(shared.status).toBe(201);
-      const shareId = shared.json().shareId as string;
-      expect(shared.json()).toEqual({ shareId, recordingId: s.video, granteeId: carerId, purpose: 'carer', until });
+      const shareId = shared.body.shareId as string;
+      expect(shared.body).toEqual({ shareId, recordingId: s.video, granteeId: carerId, purpose: 'carer', until });
 
       // Only the shared segment, not the other segment of the same call.
       expect(await itemsOf(carer)).toEqual([expect.objectContaining({ recordingId: s.video, basis: 'consent_share' })]);
-      expect((await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { token: carer, body: {} })).status).toBe(404);
-      const grant = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token: carer, body: {} });
+      expect((await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { as: carer, body: {} })).status).toBe(404);
+      const grant = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: carer, body: {} });
       expect(grant.status).toBe(201);
       expect(await lastAccessEvent(carerId)).toMatchObject({ type: 'ReplayGranted', data: { basis: 'consent_share', shareId } });
-      const url = grant.json().url as string;
+      const url = grant.body.url as string;
       expect((await api.request('GET', url, { headers: { range: 'bytes=0-99' } })).status).toBe(206);
 
-      expect((await api.request('DELETE', `/v1/recordings/${s.video}/shares/${shareId}`, { token: s.patient })).status).toBe(204);
+      expect((await api.request('DELETE', `/v1/recordings/${s.video}/shares/${shareId}`, { as: s.patient })).status).toBe(204);
 
       const midReplay = await api.request('GET', url, { headers: { range: 'bytes=100-199' } });
       expect(midReplay.status).toBe(404);
       expect(await lastAccessEvent(carerId)).toMatchObject({ type: 'ReplayDenied', data: { reason: 'share_revoked', operation: 'stream', recordingId: s.video } });
       expect(await itemsOf(carer)).toEqual([]);
-      const again = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token: carer, body: {} });
+      const again = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: carer, body: {} });
       expect(again.status).toBe(404);
       expect(await lastAccessEvent(carerId)).toMatchObject({ type: 'ReplayDenied', data: { reason: 'share_revoked', operation: 'grant' } });
     });
@@ -164,13 +164,13 @@ describe('replaying a recording', () => {
       const carerId = `carer-${randomUUID().slice(0, 8)}`;
       const carer = await s.token(carerId);
       const until = new Date(world.clock.now.getTime() + 86_400_000);
-      expect((await api.request('POST', `/v1/recordings/${s.audio}/shares`, { token: s.patient, body: { granteeId: carerId, purpose: 'second_opinion', until: until.toISOString() } })).status).toBe(201);
-      expect((await api.request('GET', '/v1/replays', { token: carer })).json().items).toHaveLength(1);
+      expect((await api.request('POST', `/v1/recordings/${s.audio}/shares`, { as: s.patient, body: { granteeId: carerId, purpose: 'second_opinion', until: until.toISOString() } })).status).toBe(201);
+      expect((await api.request('GET', '/v1/replays', { as: carer })).body.items).toHaveLength(1);
       const saved = world.clock.now;
       world.clock.now = until;
       try {
-        expect((await api.request('GET', '/v1/replays', { token: carer })).json().items).toEqual([]);
-        expect((await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { token: carer, body: {} })).status).toBe(404);
+        expect((await api.request('GET', '/v1/replays', { as: carer })).body.items).toEqual([]);
+        expect((await api.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { as: carer, body: {} })).status).toBe(404);
         expect(await lastAccessEvent(carerId)).toMatchObject({ data: { reason: 'share_expired' } });
       } finally {
         world.clock.now = saved;
@@ -184,9 +184,13 @@ describe('replaying a recording', () => {
     });
 
     // Beyond the request's own path (`instance`), the answer names no recording, consultation, patient or stream URL.
-    const expectUnavailable = (answer: HttpAnswer) => {
+    const expectUnavailable = (answer: Answer) => {
       expect(answer.status).toBe(503);
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(problemShape(answer)).toMatchObject({
+        type: expect.stringMatching(/\/store-unavailable$/),
+        detail: 'The access could not be recorded, so nothing was sent. Retry shortly.',
+      });
       const told = JSON.stringify(problemShape(answer));
       for (const id of [s.audio, s.video, s.consultationId, s.patientId]) expect(told).not.toContain(id);
       expect(told).not.toContain('/v1/replay-streams/');
@@ -194,13 +198,13 @@ describe('replaying a recording', () => {
 
     it('lists nothing', async () => {
       world.switchable.failAppends = true;
-      expectUnavailable(await api.request('GET', '/v1/replays', { token: s.patient }));
+      expectUnavailable(await api.request('GET', '/v1/replays', { as: s.patient }));
     });
 
     it('issues no grant URL', async () => {
       const before = (await world.events(`access-${s.patientId}`)).length;
       world.switchable.failAppends = true;
-      expectUnavailable(await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token: s.patient, body: {} }));
+      expectUnavailable(await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: s.patient, body: {} }));
       world.switchable.failAppends = false;
       expect((await world.events(`access-${s.patientId}`)).length).toBe(before);
     });
@@ -213,7 +217,7 @@ describe('replaying a recording', () => {
         const answer = await api.request('GET', url, range ? { headers: { range } } : {});
         expectUnavailable(answer);
         expect(answer.bytes.includes(mediaOf(s.video).subarray(0, 16))).toBe(false);
-        expect(answer.headers.get('content-range')).toBeNull();
+        expect(answer.headers['content-range']).toBeUndefined();
       }
       world.switchable.failAppends = false;
       expect((await world.events(`access-${s.patientId}`)).length).toBe(before);
@@ -224,9 +228,22 @@ describe('replaying a recording', () => {
     it('answers a refusal it cannot record as unavailable too, telling nothing more', async () => {
       const stranger = await s.token('patient-stranger');
       world.switchable.failAppends = true;
-      expectUnavailable(await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token: stranger, body: {} }));
+      expectUnavailable(await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: stranger, body: {} }));
       expectUnavailable(await api.request('GET', `/v1/replay-streams/${Buffer.alloc(32, 3).toString('base64url')}`));
     });
+  });
+
+  it('answers a share that keeps changing under it with 409 concurrent-update, having changed nothing', async () => {
+    world.switchable.contended = /^share-/;
+    try {
+      const body = { granteeId: 'carer-busy', purpose: 'carer', until: new Date(world.clock.now.getTime() + 86_400_000).toISOString() };
+      const answer = await api.request('POST', `/v1/recordings/${s.video}/shares`, { as: s.patient, body });
+      expect(answer.status).toBe(409);
+      expect(problemShape(answer)).toMatchObject({ type: expect.stringMatching(/\/concurrent-update$/), status: 409 });
+      expect((await world.sqlite.readAll({ categories: ['share'] })).filter((e) => (e.data as { granteeId: string }).granteeId === 'carer-busy')).toEqual([]);
+    } finally {
+      world.switchable.contended = null;
+    }
   });
 
   it('publishes every list, grant, refusal and view on replay.events for the audit context', async () => {
@@ -235,8 +252,8 @@ describe('replaying a recording', () => {
     try {
       const viewerId = `patient-${randomUUID().slice(0, 8)}`;
       const token = await s.token(viewerId);
-      await api.request('GET', '/v1/replays', { token });
-      await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token, body: {} });
+      await api.request('GET', '/v1/replays', { as: token });
+      await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: token, body: {} });
       await eventually(() => {
         const mine = seen.filter((e) => (e.data as { viewerId?: string }).viewerId === viewerId);
         expect(mine.map((e) => e.type)).toEqual(['ReplayListed', 'ReplayDenied']);
@@ -258,21 +275,21 @@ describe('the kill switch, and a restart on the same history', () => {
   const world = new ReplayWorld();
   let s: Awaited<ReturnType<typeof setUp>>;
   let url: string;
-  let killed: ReplayAccessTestApp;
+  let killed: ContextTestApp;
 
   beforeAll(async () => {
-    const normal = await ReplayAccessTestApp.start(world);
+    const normal = await world.start();
     s = await setUp(world, normal);
-    url = (await normal.request('POST', `/v1/recordings/${s.video}/replay-grants`, { token: s.patient, body: {} })).json().url as string;
+    url = (await normal.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: s.patient, body: {} })).body.url as string;
     await normal.close();
-    killed = await ReplayAccessTestApp.start(world, { REPLAY_KILL_SWITCH: 'on' });
+    killed = await world.start({ REPLAY_KILL_SWITCH: 'on' });
   });
   afterAll(async () => {
     await killed?.close();
     await world.close();
   });
 
-  const expectSwitchedOff = (answer: HttpAnswer) => {
+  const expectSwitchedOff = (answer: Answer) => {
     expect(answer.status).toBe(503);
     const told = JSON.stringify(problemShape(answer));
     expect(told).toContain('replay-disabled');
@@ -280,7 +297,7 @@ describe('the kill switch, and a restart on the same history', () => {
   };
 
   it('refuses every list with 503 and records the refusal', async () => {
-    expectSwitchedOff(await killed.request('GET', '/v1/replays', { token: s.patient }));
+    expectSwitchedOff(await killed.request('GET', '/v1/replays', { as: s.patient }));
     expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({
       type: 'ReplayDenied',
       data: { viewerId: s.patientId, recordingId: '*', patientId: null, reason: 'kill_switch', operation: 'list' },
@@ -288,7 +305,7 @@ describe('the kill switch, and a restart on the same history', () => {
   });
 
   it('refuses every grant with 503, even the patient’s own, and records it', async () => {
-    expectSwitchedOff(await killed.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { token: s.patient, body: {} }));
+    expectSwitchedOff(await killed.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { as: s.patient, body: {} }));
     expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({ data: { reason: 'kill_switch', operation: 'grant', recordingId: s.audio } });
   });
 
@@ -301,14 +318,14 @@ describe('the kill switch, and a restart on the same history', () => {
 
   it('still lets a patient revoke a share: taking access away is never switched off', async () => {
     const shared = await killed.request('POST', `/v1/recordings/${s.video}/shares`, {
-      token: s.patient,
+      as: s.patient,
       body: { granteeId: 'carer-kim', purpose: 'carer', until: new Date(Date.now() + 86_400_000).toISOString() },
     });
     expect(shared.status).toBe(201);
-    expect((await killed.request('DELETE', `/v1/recordings/${s.video}/shares/${shared.json().shareId as string}`, { token: s.patient })).status).toBe(204);
+    expect((await killed.request('DELETE', `/v1/recordings/${s.video}/shares/${shared.body.shareId as string}`, { as: s.patient })).status).toBe(204);
   });
 
   it('refuses to boot on a kill switch value it does not understand', async () => {
-    await expect(ReplayAccessTestApp.start(world, { REPLAY_KILL_SWITCH: 'maybe' })).rejects.toThrow(/REPLAY_KILL_SWITCH.*on \| off/);
+    await expect(world.start({ REPLAY_KILL_SWITCH: 'maybe' })).rejects.toThrow(/REPLAY_KILL_SWITCH.*on \| off/);
   });
 });

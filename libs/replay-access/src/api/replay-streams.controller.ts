@@ -4,11 +4,11 @@ import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } 
 import { Public } from '@vgp/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReplayStream, StreamReplayCommand } from '../application/stream-replay.command';
-import { ReplayProblemsInterceptor, ReplayStreamHeadersInterceptor } from './replay-problems';
+import { NoStoreInterceptor, ReplayStreamHeadersInterceptor } from './replay-headers.interceptor';
 
 @ApiTags('replays')
 @Controller('v1/replay-streams')
-@UseInterceptors(ReplayProblemsInterceptor, ReplayStreamHeadersInterceptor)
+@UseInterceptors(NoStoreInterceptor, ReplayStreamHeadersInterceptor)
 export class ReplayStreamsController {
   constructor(private readonly commands: CommandBus) {}
 

@@ -6,15 +6,16 @@ import { ListReplaysCommand } from '../application/list-replays.command';
 import { RequestReplayGrantCommand } from '../application/request-replay-grant.command';
 import { EmptyBodyPipe } from './empty-body.pipe';
 import { ReplayGrantResponseDto, ReplayListResponseDto } from './replay-access.dto';
-import { notFoundProblem, ReplayProblemsInterceptor } from './replay-problems';
+import { ReplayResourceNotFound } from '../domain/replay-access.errors';
+import { NoStoreInterceptor } from './replay-headers.interceptor';
 
 /** A malformed recording id answers exactly like an unknown one. */
-export const recordingIdPipe = new ParseUUIDPipe({ exceptionFactory: () => notFoundProblem('recording') });
+export const recordingIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('recording') });
 
 @ApiTags('replays')
 @ApiBearerAuth()
 @Controller('v1')
-@UseInterceptors(ReplayProblemsInterceptor)
+@UseInterceptors(NoStoreInterceptor)
 export class ReplaysController {
   constructor(private readonly commands: CommandBus) {}
 

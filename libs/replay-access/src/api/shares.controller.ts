@@ -5,16 +5,17 @@ import { AuthenticatedUser, CurrentUser } from '@vgp/auth';
 import { GrantShareCommand } from '../application/grant-share.command';
 import { RevokeShareCommand } from '../application/revoke-share.command';
 import { CreateShareRequestDto, ShareResponseDto } from './replay-access.dto';
-import { notFoundProblem, ReplayProblemsInterceptor } from './replay-problems';
+import { ReplayResourceNotFound } from '../domain/replay-access.errors';
+import { NoStoreInterceptor } from './replay-headers.interceptor';
 import { recordingIdPipe } from './replays.controller';
 
-const shareIdPipe = new ParseUUIDPipe({ exceptionFactory: () => notFoundProblem('share') });
+const shareIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('share') });
 
 /** Anyone signed in may call these; only the recording's patient succeeds, everyone else gets the same 404. */
 @ApiTags('replay shares')
 @ApiBearerAuth()
 @Controller('v1/recordings/:id/shares')
-@UseInterceptors(ReplayProblemsInterceptor)
+@UseInterceptors(NoStoreInterceptor)
 export class SharesController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -46,7 +47,8 @@ export class SharesController {
   @ApiResponse({ status: 503, description: 'The change could not be recorded; the share is unchanged.' })
   async revoke(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFoundProblem('share') })) recordingId: string,
+    // A malformed recording id here answers like an unknown share.
+    @Param('id', shareIdPipe) recordingId: string,
     @Param('shareId', shareIdPipe) shareId: string,
   ): Promise<void> {
     await this.commands.execute(new RevokeShareCommand(user, recordingId, shareId));

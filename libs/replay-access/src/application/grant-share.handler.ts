@@ -1,19 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
+import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { ShareAlreadyExists } from '../domain/replay-access.errors';
+import { findEvent } from '../domain/replay-access.events';
+import { ShareCommand } from '../domain/share.decider';
+import { AccessAudit, actingRole, viewerOf } from './access-audit';
 import { GivenShare, GrantShareCommand } from './grant-share.command';
-import { ReplaySettings } from './replay-access.settings';
-import { viewerOf } from './replay-event.writer';
-import { ShareCommandRunner } from './share-command.runner';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
+import { shareCommandOn } from './share-stream';
 
 @CommandHandler(GrantShareCommand)
 export class GrantShareHandler implements ICommandHandler<GrantShareCommand> {
   constructor(
-    private readonly runner: ShareCommandRunner,
-    private readonly settings: ReplaySettings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
   ) {}
 
   async execute({ user, recordingId, granteeId, purpose, until }: GrantShareCommand): Promise<GivenShare> {
-    const [event] = await this.runner.run(user, {
+    const command: ShareCommand = {
       type: 'GrantShare',
       shareId: randomUUID(),
       viewer: viewerOf(user),
@@ -21,10 +31,18 @@ export class GrantShareHandler implements ICommandHandler<GrantShareCommand> {
       granteeId,
       purpose,
       until,
-      at: this.settings.now(),
-    });
-    if (event?.type !== 'ShareGranted') throw new Error('a share was decided without being granted');
-    const { shareId, until: end } = event.data;
-    return { shareId, recordingId: event.data.recordingId, granteeId: event.data.granteeId, purpose: event.data.purpose, until: end };
+      at: this.clock(),
+    };
+    const { events } = await handleCommand(
+      this.store,
+      shareCommandOn(command, this.queries, this.metadata.forUser(user, actingRole(user))),
+    ).catch((error: unknown) => this.audit.shareFailed(user, command, error));
+    const granted = findEvent(events, 'ShareGranted');
+    // Giving a share either appends it or throws; no event means the id was taken.
+    if (!granted) throw new ShareAlreadyExists(command.shareId);
+    // The grantee may list and replay it as soon as the answer arrives.
+    await this.freshness.caughtUp(REPLAY_READ_MODELS);
+    const { shareId, granteeId: grantee, purpose: given, until: end } = granted.data;
+    return { shareId, recordingId: granted.data.recordingId, granteeId: grantee, purpose: given, until: end };
   }
 }

@@ -1,53 +1,48 @@
 import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
 import { decideAccess } from '../domain/access-policy';
-import { decideAccessCommand, initialAccessState } from '../domain/access.decider';
-import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
+import { accessDecider } from '../domain/access.decider';
+import { refusalOf } from '../domain/replay-access.errors';
+import { findEvent } from '../domain/replay-access.events';
+import { AccessAudit, accessStreamOf, actingRole, viewerOf } from './access-audit';
 import { ListReplaysCommand, ReplayListItem } from './list-replays.command';
-import { ReplayKillSwitchEngaged } from './replay-access.failures';
-import { ReplaySettings } from './replay-access.settings';
-import { accessStreamOf, actingRole, ReplayEventWriter, viewerOf } from './replay-event.writer';
+import { ReplaySettings } from './replay-access.config';
+import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
 
 @CommandHandler(ListReplaysCommand)
 export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {
   constructor(
-    private readonly projection: ReplayAccessProjection,
-    private readonly writer: ReplayEventWriter,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
     private readonly settings: ReplaySettings,
   ) {}
 
   async execute({ user }: ListReplaysCommand): Promise<{ items: ReplayListItem[] }> {
-    const at = this.settings.now();
+    const at = this.clock();
     const viewer = viewerOf(user);
-    const readModel = this.projection.readModel;
-    const recordings = await readModel.recordingsOfClinic(viewer.clinicId);
-    const shares = await readModel.sharesOf(recordings.map((r) => r.recordingId));
-    const events = decideAccessCommand(
+    const recordings = await this.queries.recordingsOfClinic(viewer.clinicId);
+    const shares = await this.queries.sharesOf(recordings.map((r) => r.recordingId));
+    const events = accessDecider.decide(
       { type: 'ListReplays', listId: randomUUID(), viewer, at, killSwitch: this.settings.killSwitch },
-      initialAccessState(),
+      accessDecider.initialState(),
       { recordings, shares },
     );
-    await this.writer.append(accessStreamOf(viewer.id), events, this.writer.forUser(user, actingRole(user)), at);
+    await this.audit.record(accessStreamOf(viewer.id), events, this.metadata.forUser(user, actingRole(user)), at);
 
-    const [event] = events;
-    if (event.type !== 'ReplayListed') throw new ReplayKillSwitchEngaged();
+    const listed = findEvent(events, 'ReplayListed');
+    if (!listed) throw refusalOf(events, 'recording');
     // The answer is built from the appended event: nothing is listed that was not recorded first.
     const byId = new Map(recordings.map((r) => [r.recordingId, r]));
-    const items = event.data.recordingIds.map((recordingId): ReplayListItem => {
+    const items = listed.data.recordingIds.flatMap((recordingId): ReplayListItem[] => {
       const r = byId.get(recordingId);
-      const decision = r ? decideAccess(viewer, r, shares, at) : null;
-      if (!r || !decision?.allowed) throw new Error('the list and the access policy disagree');
-      return {
-        recordingId: r.recordingId,
-        consultationId: r.consultationId,
-        callId: r.callId,
-        segmentSeq: r.segmentSeq,
-        mode: r.mode,
-        contentType: r.contentType,
-        bytes: r.bytes,
-        recordedAt: r.recordedAt,
-        basis: decision.basis,
-      };
+      const decision = r && decideAccess(viewer, r, shares, at);
+      if (!r || !decision?.allowed) return [];
+      const { consultationId, callId, segmentSeq, mode, contentType, bytes, recordedAt } = r;
+      return [{ recordingId, consultationId, callId, segmentSeq, mode, contentType, bytes, recordedAt, basis: decision.basis }];
     });
     return { items };
   }

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock, CLOCK } from '@vgp/platform';
+import { ReplaySettings } from './replay-access.config';
+import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
 import { ReplayProbeGuard } from './replay-probe.guard';
-import { ReplaySettings } from './replay-access.settings';
 
 /** How often grants are pruned and ended probe blocks audited, at most. */
 export const HOUSEKEEPING_MAX_INTERVAL_MS = 60_000;
@@ -18,23 +19,26 @@ export class ReplayHousekeeping {
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly projection: ReplayAccessProjection,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly probes: ReplayProbeGuard,
     private readonly settings: ReplaySettings,
   ) {}
 
-  start(): void {
+  /** One round now (a rebuilt read model holds every grant ever issued), then one periodically. */
+  async start(): Promise<void> {
     if (this.timer) return;
     const every = Math.min(HOUSEKEEPING_MAX_INTERVAL_MS, this.settings.probeLimits.windowMs);
     this.timer = setInterval(() => void this.tick(), every);
     this.timer.unref();
+    await this.tick();
   }
 
   /** One round; never throws (the next round retries). */
   tick(): Promise<void> {
     this.running ??= (async () => {
       try {
-        await this.projection.readModel.pruneGrants(this.settings.now());
+        await this.queries.pruneGrants(this.clock());
         await this.probes.flushEnded();
       } catch (error) {
         this.logger.warn(`replay housekeeping failed: ${String(error)}`);
@@ -51,9 +55,5 @@ export class ReplayHousekeeping {
     this.timer = null;
     await this.running;
     await this.probes.flushAll();
-  }
-
-  get active(): boolean {
-    return this.timer !== null;
   }
 }

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
 import { Admission, ProbeLimiter, SuppressedProbes } from '../domain/probe-limiter';
 import { ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, replayDenied } from '../domain/replay-access.events';
-import { ReplaySettings } from './replay-access.settings';
-import { accessStreamOf, ReplayEventWriter } from './replay-event.writer';
+import { AccessAudit, accessStreamOf } from './access-audit';
+import { ReplaySettings } from './replay-access.config';
 
 /**
  * The probe limiter of the public stream endpoint, with its audit: refusals past the limit are appended as
@@ -15,10 +16,12 @@ export class ReplayProbeGuard {
   readonly limiter: ProbeLimiter;
 
   constructor(
-    private readonly settings: ReplaySettings,
-    private readonly writer: ReplayEventWriter,
+    settings: ReplaySettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audits: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
   ) {
-    this.limiter = new ProbeLimiter(settings.probeLimits, () => settings.now());
+    this.limiter = new ProbeLimiter(settings.probeLimits, clock);
   }
 
   admit(address: string, isProbe: boolean): Admission {
@@ -36,7 +39,7 @@ export class ReplayProbeGuard {
       suppressed: { count: suppressed.count, firstAt: suppressed.firstAt.toISOString(), lastAt: suppressed.lastAt.toISOString() },
     });
     try {
-      await this.writer.append(accessStreamOf(ANONYMOUS_VIEWER), [event], this.writer.system(), this.settings.now());
+      await this.audits.record(accessStreamOf(ANONYMOUS_VIEWER), [event], this.metadata.system(), this.clock());
     } catch (error) {
       this.limiter.restore(suppressed);
       throw error;

@@ -1,10 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decideAccessCommand, initialAccessState } from '../domain/access.decider';
-import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
-import { ReplayKillSwitchEngaged, ReplayResourceNotFound } from './replay-access.failures';
-import { ReplaySettings } from './replay-access.settings';
-import { accessStreamOf, actingRole, ReplayEventWriter, viewerOf } from './replay-event.writer';
+import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { accessDecider } from '../domain/access.decider';
+import { refusalOf } from '../domain/replay-access.errors';
+import { findEvent } from '../domain/replay-access.events';
+import { AccessAudit, accessStreamOf, actingRole, viewerOf } from './access-audit';
+import { ReplaySettings } from './replay-access.config';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
 import { ReplayGrant, RequestReplayGrantCommand } from './request-replay-grant.command';
 
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -12,18 +15,21 @@ export const sha256Hex = (value: string): string => createHash('sha256').update(
 @CommandHandler(RequestReplayGrantCommand)
 export class RequestReplayGrantHandler implements ICommandHandler<RequestReplayGrantCommand> {
   constructor(
-    private readonly projection: ReplayAccessProjection,
-    private readonly writer: ReplayEventWriter,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
     private readonly settings: ReplaySettings,
   ) {}
 
   async execute({ user, recordingId }: RequestReplayGrantCommand): Promise<ReplayGrant> {
-    const at = this.settings.now();
+    const at = this.clock();
     const viewer = viewerOf(user);
-    const [recording, shares] = await Promise.all([this.projection.readModel.recording(recordingId), this.projection.readModel.sharesOf([recordingId])]);
+    const [recording, shares] = await Promise.all([this.queries.recording(recordingId), this.queries.sharesOf([recordingId])]);
     // 32 random bytes: the token is the credential of the stream URL; only its hash is stored.
     const token = randomBytes(32).toString('base64url');
-    const events = decideAccessCommand(
+    const events = accessDecider.decide(
       {
         type: 'RequestGrant',
         grantId: randomUUID(),
@@ -34,18 +40,15 @@ export class RequestReplayGrantHandler implements ICommandHandler<RequestReplayG
         expiresAt: new Date(at.getTime() + this.settings.grantTtlSeconds * 1000),
         killSwitch: this.settings.killSwitch,
       },
-      initialAccessState(),
+      accessDecider.initialState(),
       { recordings: recording ? [recording] : [], shares },
     );
-    await this.writer.append(accessStreamOf(viewer.id), events, this.writer.forUser(user, actingRole(user, recording?.clinicianId)), at);
+    await this.audit.record(accessStreamOf(viewer.id), events, this.metadata.forUser(user, actingRole(user, recording?.clinicianId)), at);
 
-    const [event] = events;
-    if (event.type === 'ReplayDenied') {
-      throw event.data.reason === 'kill_switch' ? new ReplayKillSwitchEngaged() : new ReplayResourceNotFound('recording');
-    }
-    if (event.type !== 'ReplayGranted') throw new Error(`unexpected ${event.type}`);
+    const granted = findEvent(events, 'ReplayGranted');
+    if (!granted) throw refusalOf(events, 'recording');
     // The stream endpoint must find the grant as soon as the caller has the URL.
-    await this.projection.caughtUp();
-    return { grantId: event.data.grantId, url: `/v1/replay-streams/${token}`, expiresAt: event.data.expiresAt };
+    await this.freshness.caughtUp(REPLAY_READ_MODELS);
+    return { grantId: granted.data.grantId, url: `/v1/replay-streams/${token}`, expiresAt: granted.data.expiresAt };
   }
 }

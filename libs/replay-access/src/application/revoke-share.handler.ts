@@ -1,17 +1,30 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ReplaySettings } from './replay-access.settings';
-import { viewerOf } from './replay-event.writer';
+import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
+import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { ShareCommand } from '../domain/share.decider';
+import { AccessAudit, actingRole, viewerOf } from './access-audit';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
 import { RevokeShareCommand } from './revoke-share.command';
-import { ShareCommandRunner } from './share-command.runner';
+import { shareCommandOn } from './share-stream';
 
 @CommandHandler(RevokeShareCommand)
 export class RevokeShareHandler implements ICommandHandler<RevokeShareCommand> {
   constructor(
-    private readonly runner: ShareCommandRunner,
-    private readonly settings: ReplaySettings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
   ) {}
 
   async execute({ user, recordingId, shareId }: RevokeShareCommand): Promise<void> {
-    await this.runner.run(user, { type: 'RevokeShare', shareId, viewer: viewerOf(user), recordingId, at: this.settings.now() });
+    const command: ShareCommand = { type: 'RevokeShare', shareId, viewer: viewerOf(user), recordingId, at: this.clock() };
+    await handleCommand(this.store, shareCommandOn(command, this.queries, this.metadata.forUser(user, actingRole(user)))).catch(
+      (error: unknown) => this.audit.shareFailed(user, command, error),
+    );
+    // The grantee loses lists, grants and running streams as soon as the answer arrives.
+    await this.freshness.caughtUp(REPLAY_READ_MODELS);
   }
 }

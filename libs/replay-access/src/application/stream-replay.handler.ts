@@ -2,14 +2,14 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventMetadata } from '@vgp/contracts';
 import { OBJECT_STORE, ObjectNotFound, ObjectStore, RangeNotSatisfiable as ObjectRangeNotSatisfiable } from '@vgp/object-store';
+import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
 import { RecordingFacts } from '../domain/access-policy';
-import { decideAccessCommand, IssuedGrant } from '../domain/access.decider';
-import { ANONYMOUS_VIEWER } from '../domain/replay-access.events';
-import { ReplayAccessProjection } from '../infrastructure/replay-access.projection';
-import { stateOf } from '../infrastructure/replay-access.read-model';
-import { ReplayKillSwitchEngaged, ReplayRateLimited, ReplayResourceNotFound } from './replay-access.failures';
-import { ReplaySettings } from './replay-access.settings';
-import { accessStreamOf, actingRole, ReplayEventWriter } from './replay-event.writer';
+import { accessDecider, IssuedGrant, stateOf } from '../domain/access.decider';
+import { refusalOf, ReplayRateLimited, ReplayResourceNotFound } from '../domain/replay-access.errors';
+import { ANONYMOUS_VIEWER, findEvent } from '../domain/replay-access.events';
+import { AccessAudit, accessStreamOf, actingRole } from './access-audit';
+import { ReplaySettings } from './replay-access.config';
+import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
 import { ReplayProbeGuard } from './replay-probe.guard';
 import { sha256Hex } from './request-replay-grant.handler';
 import { ReplayStream, StreamReplayCommand } from './stream-replay.command';
@@ -17,42 +17,43 @@ import { ReplayStream, StreamReplayCommand } from './stream-replay.command';
 @CommandHandler(StreamReplayCommand)
 export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand> {
   constructor(
-    private readonly projection: ReplayAccessProjection,
-    private readonly writer: ReplayEventWriter,
+    @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
+    @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AccessAudit,
+    private readonly metadata: EventMetadataFactory,
     private readonly settings: ReplaySettings,
     private readonly probes: ReplayProbeGuard,
-    @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
   ) {}
 
   async execute({ token, range, clientAddress }: StreamReplayCommand): Promise<ReplayStream> {
-    const at = this.settings.now();
-    const readModel = this.projection.readModel;
+    const at = this.clock();
     const tokenSha256 = sha256Hex(token);
     // Looked up first (a long-expired grant answers as unknown), then admitted synchronously: every
     // request is counted the moment it is admitted, so concurrent probes cannot all slip under the limit.
-    const grant = await readModel.grant(tokenSha256, at);
+    const grant = await this.queries.grant(tokenSha256, at);
     const admission = this.probes.admit(clientAddress, grant === null);
     // Past the limit: refused with no event of its own; counted into one `rate_limited` event for the period.
     if (!admission.allowed) throw new ReplayRateLimited(admission.retryAfterSeconds);
     // The refusals of the period that just ended are recorded before this request gets any answer.
     if (admission.suppressed) await this.probes.audit(admission.suppressed);
-    const recording = grant ? await this.withStoredMedia(await readModel.recording(grant.recordingId)) : null;
-    const shares = recording ? await readModel.sharesOf([recording.recordingId]) : [];
-    const events = decideAccessCommand(
+    const recording = grant ? await this.withStoredMedia(await this.queries.recording(grant.recordingId)) : null;
+    const shares = recording ? await this.queries.sharesOf([recording.recordingId]) : [];
+    const events = accessDecider.decide(
       { type: 'StreamReplay', tokenSha256, range, at, killSwitch: this.settings.killSwitch },
       stateOf(grant),
       { recordings: recording ? [recording] : [], shares },
     );
-    const [event] = events;
     const stream = accessStreamOf(grant?.viewerId ?? ANONYMOUS_VIEWER);
     const metadata = this.metadataOf(grant, recording);
 
-    if (event.type === 'ReplayDenied') {
-      await this.writer.append(stream, events, metadata, at);
-      throw event.data.reason === 'kill_switch' ? new ReplayKillSwitchEngaged() : new ReplayResourceNotFound('stream');
+    const streamed = findEvent(events, 'ReplayStreamed');
+    if (!streamed || !recording) {
+      // Deny by default: anything but a view is recorded as decided, then refused.
+      await this.audit.record(stream, events, metadata, at);
+      throw refusalOf(events, 'stream');
     }
-    if (event.type !== 'ReplayStreamed' || !recording) throw new Error(`unexpected ${event.type}`);
-    const { rangeStart: start, rangeEnd: end, totalBytes } = event.data;
+    const { rangeStart: start, rangeEnd: end, totalBytes } = streamed.data;
 
     // Open the media before the audit so a missing object records no view; send nothing until the append is durable.
     const body = await this.objects.get(recording.objectKey, totalBytes > 0 ? { start, end } : undefined).catch((error: unknown) => {
@@ -60,7 +61,7 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
       throw error;
     });
     try {
-      await this.writer.append(stream, events, metadata, at);
+      await this.audit.record(stream, events, metadata, at);
     } catch (error) {
       body.destroy();
       throw error;
@@ -77,8 +78,8 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
 
   /** The token holder acts as the viewer the grant was issued to; an unknown token has no one behind it. */
   private metadataOf(grant: IssuedGrant | null, recording: RecordingFacts | null): EventMetadata {
-    if (!grant || grant.viewerRoles.length === 0) return this.writer.system();
+    if (!grant || grant.viewerRoles.length === 0) return this.metadata.system();
     const user = { id: grant.viewerId, roles: [...grant.viewerRoles], clinicId: grant.clinicId ?? '' };
-    return this.writer.forUser(user, actingRole(user, recording?.clinicianId));
+    return this.metadata.forUser(user, actingRole(user, recording?.clinicianId));
   }
 }

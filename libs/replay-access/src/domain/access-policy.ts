@@ -1,16 +1,10 @@
-import { MediaMode, ReplayEventData, Role } from '@vgp/contracts';
+import { BookingFact, MediaMode, ReplayEventData, Role } from '@vgp/contracts';
 
 /** The caller as their verified token describes them. */
 export type Viewer = { id: string; roles: readonly Role[]; clinicId: string };
 
-/** Who the booking context says took part in a consultation (copied into our inbox). */
-export type BookingFacts = {
-  consultationId: string;
-  clinicId: string;
-  patientId: string;
-  clinicianId: string;
-  status: 'booked' | 'completed' | 'cancelled';
-};
+/** Who the booking context says took part in a consultation (copied into our inbox, folded by `evolveBookingFact`). */
+export type BookingFacts = Pick<BookingFact, 'consultationId' | 'clinicId' | 'patientId' | 'clinicianId' | 'status'>;
 
 /**
  * A stored recording segment as the recording context bound it on the server, plus the booking facts of

@@ -148,7 +148,9 @@ describe('streaming a granted replay', () => {
     given([replayGranted(patient())]).when(streamReplay({ killSwitch: true }), facts([amirasAudio])).then([denied('kill_switch')]));
 
   it('sends nothing and records nothing for a range outside the recording', () =>
-    given([replayGranted(patient())]).when(streamReplay({ range: 'bytes=1000-' }), facts([amirasAudio])).thenThrows(RangeNotSatisfiable));
+    given([replayGranted(patient())])
+      .when(streamReplay({ range: 'bytes=1000-' }), facts([amirasAudio]))
+      .thenThrows(RangeNotSatisfiable, (e) => expect(e.headers).toEqual({ 'Content-Range': 'bytes */1000' })));
 
   it('checks access before the range, so a stranger never learns the size of a recording', () =>
     given([replayGranted(patient('patient-ben'), amirasAudio)])

@@ -1,4 +1,5 @@
 import { Role } from '@vgp/contracts';
+import type { Decider } from '@vgp/domain';
 import { ConsentShare, decideAccess, RecordingFacts, replayableFor, Viewer } from './access-policy';
 import { resolveRange } from './byte-range';
 import { AccessEvent, ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, ReplayGranted, replayDenied } from './replay-access.events';
@@ -39,8 +40,6 @@ export type IssuedGrant = {
 /** Grants issued, by token hash. */
 export type AccessState = { grants: ReadonlyMap<string, IssuedGrant> };
 
-export const initialAccessState = (): AccessState => ({ grants: new Map() });
-
 export const issuedGrantOf = ({ data }: ReplayGranted): IssuedGrant => ({
   grantId: data.grantId,
   tokenSha256: data.tokenSha256,
@@ -56,11 +55,14 @@ const unique = (values: string[]): string[] => [...new Set(values)];
 const findRecording = (facts: AccessFacts, recordingId: string): RecordingFacts | null =>
   facts.recordings.find((r) => r.recordingId === recordingId) ?? null;
 
+/** The decider's state holding just this grant (the only one a stream command needs, looked up by token hash). */
+export const stateOf = (grant: IssuedGrant | null): AccessState => ({ grants: new Map(grant ? [[grant.tokenSha256, grant]] : []) });
+
 /**
  * Every outcome is an event, denials included: the caller's answer is derived from the event that was
  * appended before it, never from anything else (write-ahead audit).
  */
-export const decideAccessCommand = (command: AccessCommand, state: AccessState, facts: AccessFacts): AccessEvent[] => {
+const decide = (command: AccessCommand, state: AccessState, facts: AccessFacts): AccessEvent[] => {
   switch (command.type) {
     case 'ListReplays': {
       const { viewer } = command;
@@ -150,11 +152,17 @@ export const decideAccessCommand = (command: AccessCommand, state: AccessState, 
   }
 };
 
-export const evolveAccess = (state: AccessState, event: AccessEvent): AccessState => {
-  if (event.type !== 'ReplayGranted') return state;
-  const grants = new Map(state.grants);
-  grants.set(event.data.tokenSha256, issuedGrantOf(event));
-  return { grants };
+/**
+ * Access decisions are facts about one viewer, never rejected, so they are decided against the grants and
+ * recordings the read models hold rather than a fold of the viewer's whole access stream.
+ */
+export const accessDecider: Decider<AccessCommand, AccessEvent, AccessState, AccessFacts> = {
+  decide,
+  evolve(state, event) {
+    if (event.type !== 'ReplayGranted') return state;
+    const grants = new Map(state.grants);
+    grants.set(event.data.tokenSha256, issuedGrantOf(event));
+    return { grants };
+  },
+  initialState: () => ({ grants: new Map() }),
 };
-
-export const accessDecider = { decide: decideAccessCommand, evolve: evolveAccess, initialState: initialAccessState };

@@ -1,4 +1,4 @@
-import { DomainEvent, ReplayEventData } from '@vgp/contracts';
+import { DomainEvent, RecordingEventData, ReplayEventData } from '@vgp/contracts';
 
 type Of<K extends keyof ReplayEventData> = DomainEvent<K, ReplayEventData[K]>;
 
@@ -8,6 +8,9 @@ export type ReplayDenied = Of<'ReplayDenied'>;
 export type ReplayStreamed = Of<'ReplayStreamed'>;
 export type ShareGranted = Of<'ShareGranted'>;
 export type ShareRevoked = Of<'ShareRevoked'>;
+
+/** The recording context's fact, copied in by the inbox: the server-side binding of one stored segment. */
+export type RecordingStored = DomainEvent<'RecordingStored', RecordingEventData['RecordingStored']>;
 
 /** What happened to one viewer's access, in stream `access-<viewerId>`: facts, never rejected. */
 export type AccessEvent = ReplayListed | ReplayGranted | ReplayDenied | ReplayStreamed;
@@ -24,3 +27,7 @@ export const ANONYMOUS_VIEWER = 'anonymous';
 export const NO_SINGLE_RECORDING = '*';
 
 export const replayDenied = (data: ReplayDenied['data']): ReplayDenied => ({ type: 'ReplayDenied', data });
+
+/** The decided event of one type, typed; undefined when the decision was another. */
+export const findEvent = <E extends AccessEvent | ShareEvent, T extends E['type']>(events: readonly E[], type: T): Extract<E, { type: T }> | undefined =>
+  events.find((event): event is Extract<E, { type: T }> => event.type === type);

@@ -1,6 +1,6 @@
 import { DeciderSpec } from '@vgp/testing';
 import { RecordingFacts } from './access-policy';
-import { CannotShareWithOneself, InvalidShareWindow, ShareRefused } from './replay-access.errors';
+import { CannotShareWithOneself, InvalidShareWindow, ReplayResourceNotFound, ShareAlreadyExists, ShareRefused } from './replay-access.errors';
 import { ShareEvent } from './replay-access.events';
 import { shareDecider, ShareCommand, ShareFacts, ShareState } from './share.decider';
 import { clinician, daysFrom, grantShare, NOW, patient, PATIENT, recording, revokeShare, viewer } from './testing/replay-access.builders';
@@ -19,8 +19,14 @@ describe('a patient sharing a recording', () => {
     given([]).when(grantShare(patient()), of()).then([shareGranted]));
 
   it('refuses another patient exactly as it refuses an unknown recording', () => {
-    given([]).when(grantShare(patient('patient-ben')), of()).thenThrows(ShareRefused);
-    given([]).when(grantShare(patient('patient-ben')), of(null)).thenThrows(ShareRefused);
+    const unknownRecording = new ReplayResourceNotFound('recording');
+    const answeredAsUnknown = (reason: ShareRefused['reason']) => (e: ShareRefused) => {
+      expect(e).toBeInstanceOf(ReplayResourceNotFound);
+      expect([e.code, e.title, e.detail, e.kind]).toEqual([unknownRecording.code, unknownRecording.title, unknownRecording.detail, 'not_found']);
+      expect(e.reason).toBe(reason);
+    };
+    given([]).when(grantShare(patient('patient-ben')), of()).thenThrows(ShareRefused, answeredAsUnknown('not_a_participant'));
+    given([]).when(grantShare(patient('patient-ben')), of(null)).thenThrows(ShareRefused, answeredAsUnknown('not_found'));
   });
 
   it('does not let the clinician share the patient’s recording', () =>
@@ -43,14 +49,18 @@ describe('a patient sharing a recording', () => {
     given([]).when(grantShare(patient('patient-ben'), { until: NOW }), of()).thenThrows(ShareRefused));
 
   it('refuses sharing with oneself', () => given([]).when(grantShare(patient(), { granteeId: PATIENT }), of()).thenThrows(CannotShareWithOneself));
+
+  it('never gives the same share twice', () =>
+    given([shareGranted]).when(grantShare(patient()), of()).thenThrows(ShareAlreadyExists, (e) => expect(e.kind).toBe('conflict')));
 });
 
 describe('a patient revoking a share', () => {
   it('revokes an active share', () => given([shareGranted]).when(revokeShare(patient()), of()).then([shareRevoked]));
 
-  it('treats a second revocation as already done', () => given([shareGranted, shareRevoked]).when(revokeShare(patient()), of()).then([]));
+  it('treats a second revocation as already done', () => given([shareGranted, shareRevoked]).when(revokeShare(patient()), of()).thenNothingHappened());
 
-  it('refuses an unknown share', () => given([]).when(revokeShare(patient()), of()).thenThrows(ShareRefused));
+  it('refuses an unknown share', () =>
+    given([]).when(revokeShare(patient()), of()).thenThrows(ShareRefused, (e) => expect([e.code, e.reason]).toEqual(['share-not-found', 'not_found'])));
 
   it('refuses the grantee or anyone else revoking the patient’s share', () => {
     given([shareGranted]).when(revokeShare(patient('carer-cleo')), of()).thenThrows(ShareRefused);

@@ -1,45 +1,99 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, EventStore, Subscription } from '@vgp/event-store';
-import { READ_MODEL_STORE, ReadModelStore, startProjection } from '@vgp/read-models';
-import { replayAccessProjection, ReplayAccessReadModel } from './replay-access.read-model';
+import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, evolveBookingFact } from '@vgp/contracts';
+import { ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { ConsentShare, RecordingFacts } from '../domain/access-policy';
+import { IssuedGrant, issuedGrantOf } from '../domain/access.decider';
+import { RecordingStored, ReplayGranted, ShareEvent } from '../domain/replay-access.events';
+import { REPLAY_READ_MODELS } from '../application/replay-access.queries';
 
-/** Feeds the read models from the context's own store, from the projection's checkpoint in the read-model store. */
-@Injectable()
-export class ReplayAccessProjection {
-  readonly readModel: ReplayAccessReadModel;
-  private subscription: Subscription | null = null;
-  private starting: Promise<Subscription> | null = null;
+/** A recording as stored: `storedAt` (the position of its first copy) keeps a clinic's list in arrival order. */
+export type StoredRecording = Omit<RecordingFacts, 'booking'> & { storedAt: number };
 
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-  ) {
-    this.readModel = new ReplayAccessReadModel(readModels);
-  }
+/** The read-model collections of replay-access (each context has its own database or prefix). */
+export const REPLAY_COLLECTIONS = {
+  /** One document per recording, id recordingId; found by clinic. */
+  recordings: 'replay_recordings',
+  /** Booking facts and status, id consultationId. */
+  bookings: 'replay_bookings',
+  /** Consent shares, id shareId; found by recording. */
+  shares: 'replay_shares',
+  /** Issued grants, id tokenSha256. */
+  grants: 'replay_grants',
+} as const;
 
-  async start(): Promise<void> {
-    if (this.subscription) return;
-    this.starting ??= startProjection(replayAccessProjection, { eventStore: this.store, readModels: this.readModels });
-    try {
-      this.subscription = await this.starting;
-    } finally {
-      this.starting = null;
-    }
-  }
+/** The categories the read models fold: inbox copies, viewers' access streams and shares. */
+export const PROJECTED_CATEGORIES = ['inbox', 'access', 'share'];
 
-  get running(): boolean {
-    return this.subscription !== null;
-  }
+const bookings = projectionHandler<BookingFact, BookingFactEvent>({
+  collection: REPLAY_COLLECTIONS.bookings,
+  canHandle: BOOKING_FACT_EVENT_TYPES,
+  keyOf: (event) => event.data.consultationId,
+  evolve: evolveBookingFact,
+});
 
-  /** Resolves once everything appended before the call is in the read model (boot, read-your-writes). */
-  async caughtUp(): Promise<void> {
-    if (!this.subscription) throw new Error('the replay-access projection is not running');
-    await this.subscription.caughtUp();
-  }
+const recordings = projectionHandler<StoredRecording, RecordingStored>({
+  collection: REPLAY_COLLECTIONS.recordings,
+  indexes: [{ name: 'by_clinic', fields: ['clinicId'] }],
+  canHandle: ['RecordingStored'],
+  keyOf: (event) => event.data.recordingId,
+  evolve: (doc, event) => {
+    // The first binding of a recording id is the one that counts; a later copy cannot re-bind it.
+    if (doc) return doc;
+    const {
+      recordingId,
+      consultationId,
+      callId,
+      segmentId,
+      segmentSeq,
+      clinicId,
+      patientId,
+      clinicianId,
+      mode,
+      contentType,
+      bytes,
+      objectKey,
+      recordedAt,
+    } = event.data;
+    return {
+      recordingId,
+      consultationId,
+      callId,
+      segmentId,
+      segmentSeq,
+      clinicId,
+      patientId,
+      clinicianId,
+      mode,
+      contentType,
+      bytes,
+      objectKey,
+      recordedAt,
+      storedAt: event.position,
+    };
+  },
+});
 
-  async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = null;
-    await subscription?.stop();
-  }
-}
+const shares = projectionHandler<ConsentShare, ShareEvent>({
+  collection: REPLAY_COLLECTIONS.shares,
+  indexes: [{ name: 'by_recording', fields: ['recordingId'] }],
+  canHandle: ['ShareGranted', 'ShareRevoked'],
+  keyOf: (event) => event.data.shareId,
+  evolve: (doc, event) => (event.type === 'ShareGranted' ? { ...event.data, revoked: false } : doc && { ...doc, revoked: true }),
+});
+
+const grants = projectionHandler<IssuedGrant, ReplayGranted>({
+  collection: REPLAY_COLLECTIONS.grants,
+  canHandle: ['ReplayGranted'],
+  keyOf: (event) => event.data.tokenSha256,
+  evolve: (_doc, event) => issuedGrantOf(event),
+});
+
+/**
+ * The read models of replay-access, folded from its own store only: recordings and booking facts
+ * (inbox copies of other contexts' events), consent shares and issued grants (its own events).
+ * Every access decision is taken against them.
+ */
+export const replayAccessProjection: ProjectionDefinition = {
+  name: REPLAY_READ_MODELS,
+  categories: PROJECTED_CATEGORIES,
+  handlers: [bookings, recordings, shares, grants],
+};

@@ -1,0 +1,24 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Observable } from 'rxjs';
+
+type Reply = { header(name: string, value: string): unknown };
+
+/** Replay answers are never cached by browsers or proxies, success and errors alike. */
+@Injectable()
+export class NoStoreInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    context.switchToHttp().getResponse<Reply>().header('Cache-Control', 'no-store');
+    return next.handle();
+  }
+}
+
+/** Stream answers carry a capability in their URL: they must not leak it onwards, nor be sniffed as another type. */
+@Injectable()
+export class ReplayStreamHeadersInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const reply = context.switchToHttp().getResponse<Reply>();
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return next.handle();
+  }
+}
