@@ -22,6 +22,8 @@ export type ContextRequest = {
   /** Sent as is, with this content type, instead of JSON. */
   raw?: { contentType: string; data: Buffer | string };
   headers?: Record<string, string>;
+  /** The client's address (per-address limits); 127.0.0.1 otherwise. */
+  remoteAddress?: string;
 };
 
 export type ContextTestAppOptions = {
@@ -69,13 +71,14 @@ export class ContextTestApp {
       ],
     });
     if (options.override) builder = options.override(builder);
-    const moduleRef = await builder.compile();
-    const app = createTestingHttpApp(moduleRef);
+    let app: NestFastifyApplication | undefined;
     try {
+      app = createTestingHttpApp(await builder.compile());
       await app.init();
       await app.getHttpAdapter().getInstance().ready();
     } catch (error) {
-      await app.close().catch(() => undefined);
+      // A context that fails to boot (a bad variable) leaves nothing behind.
+      await app?.close().catch(() => undefined);
       await eventStore.close();
       rmSync(dir, { recursive: true, force: true });
       throw error;
@@ -108,7 +111,10 @@ export class ContextTestApp {
       headers['content-type'] ??= 'application/json';
       payload = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     }
-    const res = await this.app.getHttpAdapter().getInstance().inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    const res = await this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method, url, headers, ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}), ...(payload === undefined ? {} : { payload }) });
     const bytes = res.rawPayload;
     const text = bytes.toString('utf8');
     const json = /json/.test(String(res.headers['content-type'] ?? '')) && text !== '';

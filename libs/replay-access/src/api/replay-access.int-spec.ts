@@ -329,3 +329,34 @@ describe('the kill switch, and a restart on the same history', () => {
     await expect(world.start({ REPLAY_KILL_SWITCH: 'maybe' })).rejects.toThrow(/REPLAY_KILL_SWITCH.*on \| off/);
   });
 });
+
+describe('a read model that stopped at an event it cannot fold', () => {
+  const world = new ReplayWorld();
+  let api: ContextTestApp;
+  afterAll(async () => {
+    await api?.close();
+    await world.close();
+  });
+
+  it('answers lists and streams 503 instead of serving what it held before, and says so in readiness', async () => {
+    api = await world.start();
+    const s = await setUp(world, api);
+    const granted = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: s.patient, body: {} });
+    expect(granted.status).toBe(201);
+    expect((await api.request('GET', '/v1/replays', { as: s.patient })).status).toBe(200);
+
+    // An inbox copy its fold cannot read: the read models stop there rather than skip it (ADR 0015).
+    await world.sqlite.append(
+      `inbox-${s.consultationId}`,
+      [{ id: randomUUID(), type: 'ShareRevoked', data: null, metadata: { actor: { id: 'x', role: 'system' }, correlationId: 'c', causationId: null, softwareVersion: '1', featureFlags: [] } }],
+      'any',
+    );
+    await eventually(async () => expect((await api.request('GET', '/health/ready')).status).toBe(503));
+    const listed = await api.request('GET', '/v1/replays', { as: s.patient });
+    expect(listed.status).toBe(503);
+    expect(listed.body).toMatchObject({ type: expect.stringMatching(/read-model-unavailable$/) });
+    const streamed = await api.request('GET', new URL(granted.body.url as string, 'http://x').pathname);
+    expect(streamed.status).toBe(503);
+    expect(streamed.bytes.includes(mediaOf(s.video).subarray(0, 32))).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
+import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { decideAccess } from '../domain/access-policy';
 import { accessDecider } from '../domain/access.decider';
 import { refusalOf } from '../domain/replay-access.errors';
@@ -9,19 +9,22 @@ import { findEvent } from '../domain/replay-access.events';
 import { AccessAudit, accessStreamOf, actingRole, viewerOf } from './access-audit';
 import { ListReplaysCommand, ReplayListItem } from './list-replays.command';
 import { ReplaySettings } from './replay-access.config';
-import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
 
 @CommandHandler(ListReplaysCommand)
 export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {
   constructor(
     @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
     private readonly audit: AccessAudit,
     private readonly metadata: EventMetadataFactory,
     private readonly settings: ReplaySettings,
   ) {}
 
   async execute({ user }: ListReplaysCommand): Promise<{ items: ReplayListItem[] }> {
+    // Current, or a 503: a stopped read model must not answer from before a revocation.
+    await this.freshness.caughtUp(REPLAY_READ_MODELS);
     const at = this.clock();
     const viewer = viewerOf(user);
     const recordings = await this.queries.recordingsOfClinic(viewer.clinicId);

@@ -2,14 +2,14 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventMetadata } from '@vgp/contracts';
 import { OBJECT_STORE, ObjectNotFound, ObjectStore, RangeNotSatisfiable as ObjectRangeNotSatisfiable } from '@vgp/object-store';
-import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
+import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
 import { RecordingFacts } from '../domain/access-policy';
 import { accessDecider, IssuedGrant, stateOf } from '../domain/access.decider';
 import { refusalOf, ReplayRateLimited, ReplayResourceNotFound } from '../domain/replay-access.errors';
 import { ANONYMOUS_VIEWER, findEvent } from '../domain/replay-access.events';
 import { AccessAudit, accessStreamOf, actingRole } from './access-audit';
 import { ReplaySettings } from './replay-access.config';
-import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
 import { ReplayProbeGuard } from './replay-probe.guard';
 import { sha256Hex } from './request-replay-grant.handler';
 import { ReplayStream, StreamReplayCommand } from './stream-replay.command';
@@ -20,6 +20,7 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
     @Inject(REPLAY_ACCESS_QUERIES) private readonly queries: ReplayAccessQueries,
     @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
     private readonly audit: AccessAudit,
     private readonly metadata: EventMetadataFactory,
     private readonly settings: ReplaySettings,
@@ -27,6 +28,8 @@ export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand>
   ) {}
 
   async execute({ token, range, clientAddress }: StreamReplayCommand): Promise<ReplayStream> {
+    // Current, or a 503: a stopped read model must not answer from before a revocation.
+    await this.freshness.caughtUp(REPLAY_READ_MODELS);
     const at = this.clock();
     const tokenSha256 = sha256Hex(token);
     // Looked up first (a long-expired grant answers as unknown), then admitted synchronously: every

@@ -131,18 +131,8 @@ export class ReplayWorld {
 export const settled = (app: ContextTestApp): Promise<void> => app.get<ReadModelFreshness>(READ_MODEL_FRESHNESS).caughtUp();
 
 /** A GET from another client address (the probe limiter counts per address), through the same edge. */
-export const getFrom = async (
-  app: ContextTestApp,
-  remoteAddress: string,
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<Answer> => {
-  const res = await app.app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers, remoteAddress });
-  const bytes = res.rawPayload;
-  const text = bytes.toString('utf8');
-  const json = /json/.test(String(res.headers['content-type'] ?? '')) && text !== '';
-  return { status: res.statusCode, headers: res.headers, body: json ? JSON.parse(text) : text || undefined, text, bytes };
-};
+export const getFrom = (app: ContextTestApp, remoteAddress: string, url: string, headers: Record<string, string> = {}): Promise<Answer> =>
+  app.request('GET', url, { headers, remoteAddress });
 
 /** A problem body without the members that differ per request. */
 export const problemShape = (answer: Answer): Record<string, unknown> => {
