@@ -1,5 +1,5 @@
-import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, evolveBookingFact } from '@vgp/contracts';
-import { ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { BOOKING_FACT_EVENT_TYPES } from '@vgp/contracts';
+import { bookingFactsHandler, ProjectionDefinition, projectionHandler } from '@vgp/read-models';
 import { CALL_BINDINGS_PROJECTION } from '../application/call-binding.queries';
 import { CALL_FACT_EVENT_TYPES, CallFact, CallFactEvent, evolveCallFact } from '../domain/call-binding';
 
@@ -16,12 +16,7 @@ const calls = projectionHandler<CallFact, CallFactEvent>({
   evolve: evolveCallFact,
 });
 
-const bookings = projectionHandler<BookingFact, BookingFactEvent>({
-  collection: RECORDING_BOOKINGS,
-  canHandle: BOOKING_FACT_EVENT_TYPES,
-  keyOf: (event) => event.data.consultationId,
-  evolve: evolveBookingFact,
-});
+const bookings = bookingFactsHandler(RECORDING_BOOKINGS);
 
 /** The inbox's copies of signalling's call events and booking's facts: what every upload is bound to. */
 export const recordingCallBindingsProjection: ProjectionDefinition = {

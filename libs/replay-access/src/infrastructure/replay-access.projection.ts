@@ -1,5 +1,4 @@
-import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, evolveBookingFact } from '@vgp/contracts';
-import { ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { bookingFactsHandler, ProjectionDefinition, projectionHandler } from '@vgp/read-models';
 import { ConsentShare, RecordingFacts } from '../domain/access-policy';
 import { IssuedGrant, issuedGrantOf } from '../domain/access.decider';
 import { RecordingStored, ReplayGranted, ShareEvent } from '../domain/replay-access.events';
@@ -23,12 +22,7 @@ export const REPLAY_COLLECTIONS = {
 /** The categories the read models fold: inbox copies, viewers' access streams and shares. */
 export const PROJECTED_CATEGORIES = ['inbox', 'access', 'share'];
 
-const bookings = projectionHandler<BookingFact, BookingFactEvent>({
-  collection: REPLAY_COLLECTIONS.bookings,
-  canHandle: BOOKING_FACT_EVENT_TYPES,
-  keyOf: (event) => event.data.consultationId,
-  evolve: evolveBookingFact,
-});
+const bookings = bookingFactsHandler(REPLAY_COLLECTIONS.bookings);
 
 const recordings = projectionHandler<StoredRecording, RecordingStored>({
   collection: REPLAY_COLLECTIONS.recordings,
@@ -38,35 +32,10 @@ const recordings = projectionHandler<StoredRecording, RecordingStored>({
   evolve: (doc, event) => {
     // The first binding of a recording id is the one that counts; a later copy cannot re-bind it.
     if (doc) return doc;
-    const {
-      recordingId,
-      consultationId,
-      callId,
-      segmentId,
-      segmentSeq,
-      clinicId,
-      patientId,
-      clinicianId,
-      mode,
-      contentType,
-      bytes,
-      objectKey,
-      recordedAt,
-    } = event.data;
+    // Everything the policy and the stream need; the checksum and the uploader stay in the event.
+    const { sha256: _sha256, uploadedBy: _uploadedBy, ...recording } = event.data;
     return {
-      recordingId,
-      consultationId,
-      callId,
-      segmentId,
-      segmentSeq,
-      clinicId,
-      patientId,
-      clinicianId,
-      mode,
-      contentType,
-      bytes,
-      objectKey,
-      recordedAt,
+      ...recording,
       storedAt: event.position,
     };
   },

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@vgp/contracts';
+import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, DomainEvent, evolveBookingFact } from '@vgp/contracts';
 import { EventProcessor, EventProcessorOptions, EventStore, HandlerFailed, StoredEvent } from '@vgp/event-store';
 import { IndexSpec, ReadModelDocument, ReadModelStore } from './read-model-store.port';
 
@@ -140,3 +140,12 @@ export async function replayProjection(projection: ProjectionDefinition, options
 }
 
 const idsOf = (keys: string | readonly string[] | null): readonly string[] => (keys === null ? [] : typeof keys === 'string' ? [keys] : keys);
+
+/** One document of booking facts per consultation (the one fold, `evolveBookingFact`), for any context that keeps a copy. */
+export const bookingFactsHandler = (collection: string): ProjectionHandler =>
+  projectionHandler<BookingFact, BookingFactEvent>({
+    collection,
+    canHandle: BOOKING_FACT_EVENT_TYPES,
+    keyOf: (event) => event.data.consultationId,
+    evolve: evolveBookingFact,
+  });
