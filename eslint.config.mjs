@@ -17,9 +17,30 @@ const depConstraints = [
 
 // The domain is pure: no framework, no I/O, no clock, no randomness.
 const ioModules = [
-  '@nestjs/*', 'node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os', 'stream',
-  '@vgp/event-store', '@vgp/messaging', '@vgp/object-store', '@vgp/platform', '@vgp/auth',
-  'kafkajs', 'mongoose', '@aws-sdk/*', '@kurrent/*', 'ws', 'fastify', 'pino', 'jose',
+  '@nestjs/*',
+  'node:*',
+  'fs',
+  'path',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'child_process',
+  'os',
+  'stream',
+  '@vgp/event-store',
+  '@vgp/messaging',
+  '@vgp/object-store',
+  '@vgp/platform',
+  '@vgp/auth',
+  'kafkajs',
+  'mongoose',
+  '@aws-sdk/*',
+  '@kurrent/*',
+  'ws',
+  'fastify',
+  'pino',
+  'jose',
 ];
 
 export default [
@@ -56,7 +77,14 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/infrastructure', '**/infrastructure/**', '**/api', '**/api/**'], message: 'Application code depends on ports, not on infrastructure or the API layer.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/infrastructure', '**/infrastructure/**', '**/api', '**/api/**'],
+              message: 'Application code depends on ports, not on infrastructure or the API layer.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -80,7 +108,15 @@ export default [
   },
   {
     // CLI tools and tests print on purpose.
-    files: ['tools/**/*.ts', 'tools/**/*.mjs', 'apps/**/main.ts', 'apps/platform/src/demo.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: [
+      'tools/**/*.ts',
+      'tools/**/*.mjs',
+      'apps/**/main.ts',
+      'apps/platform/src/demo.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 ];

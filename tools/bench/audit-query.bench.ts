@@ -3,7 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbInstance, loadDuckDb } from './duckdb.loader';
-import { AuditEntry, auditLogProjection, AuditLogReadModel, AuditSource, AUDIT_STREAM, decide, evolve, initialState, Sha256 } from '@vgp/audit';
+import {
+  AuditEntry,
+  auditLogProjection,
+  AuditLogReadModel,
+  AuditSource,
+  AUDIT_STREAM,
+  decide,
+  evolve,
+  initialState,
+  Sha256,
+} from '@vgp/audit';
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { EventMetadata, Role } from '@vgp/contracts';
 import { NewEvent, SqliteEventStore } from '@vgp/event-store';
@@ -73,18 +83,48 @@ const syntheticSources = (): AuditSource[] => {
     byClinician.set(c.clinicianId, [...(byClinician.get(c.clinicianId) ?? []), c]);
   }
   for (const c of consultations) {
-    sources.push(envelope('ConsultationBooked', c.consultationId, { id: 'admin-bench', role: 'clinic_admin' }, {
-      consultationId: c.consultationId, clinicId: c.clinicId, patientId: c.patientId, clinicianId: c.clinicianId,
-      startsAt: '2026-01-05T09:00:00.000Z', durationMinutes: 20, mode: 'video',
-    }));
+    sources.push(
+      envelope(
+        'ConsultationBooked',
+        c.consultationId,
+        { id: 'admin-bench', role: 'clinic_admin' },
+        {
+          consultationId: c.consultationId,
+          clinicId: c.clinicId,
+          patientId: c.patientId,
+          clinicianId: c.clinicianId,
+          startsAt: '2026-01-05T09:00:00.000Z',
+          durationMinutes: 20,
+          mode: 'video',
+        },
+      ),
+    );
   }
   for (const c of consultations) {
-    sources.push(envelope('RecordingStored', c.consultationId, { id: c.clinicianId, role: 'clinician' }, {
-      recordingId: c.recordingId, consultationId: c.consultationId, callId: randomUUID(), segmentId: randomUUID(), segmentSeq: 1,
-      clinicId: c.clinicId, patientId: c.patientId, clinicianId: c.clinicianId, mode: 'video', contentType: 'video/webm',
-      bytes: 1_048_576, sha256: sha256(c.recordingId), objectKey: `recordings/${c.recordingId}`, uploadedBy: c.clinicianId,
-      recordedAt: '2026-01-05T09:05:00.000Z',
-    }));
+    sources.push(
+      envelope(
+        'RecordingStored',
+        c.consultationId,
+        { id: c.clinicianId, role: 'clinician' },
+        {
+          recordingId: c.recordingId,
+          consultationId: c.consultationId,
+          callId: randomUUID(),
+          segmentId: randomUUID(),
+          segmentSeq: 1,
+          clinicId: c.clinicId,
+          patientId: c.patientId,
+          clinicianId: c.clinicianId,
+          mode: 'video',
+          contentType: 'video/webm',
+          bytes: 1_048_576,
+          sha256: sha256(c.recordingId),
+          objectKey: `recordings/${c.recordingId}`,
+          uploadedBy: c.clinicianId,
+          recordedAt: '2026-01-05T09:05:00.000Z',
+        },
+      ),
+    );
   }
   while (sources.length < TOTAL) {
     const c = consultations[pick(CONSULTATIONS)];
@@ -93,21 +133,44 @@ const syntheticSources = (): AuditSource[] => {
     const actor = { id: viewerId, role: (byClinicianView ? 'clinician' : 'patient') as Role };
     const kind = random();
     if (kind < 0.4) {
-      const listed = (byClinicianView ? byClinician.get(c.clinicianId) ?? [] : byPatient.get(c.patientId) ?? []).slice(0, 5);
-      sources.push(envelope('ReplayListed', c.consultationId, actor, {
-        listId: randomUUID(), viewerId, recordingIds: listed.map((l) => l.recordingId), patientIds: [...new Set(listed.map((l) => l.patientId))],
-        consultationIds: listed.map((l) => l.consultationId),
-      }));
+      const listed = (byClinicianView ? (byClinician.get(c.clinicianId) ?? []) : (byPatient.get(c.patientId) ?? [])).slice(0, 5);
+      sources.push(
+        envelope('ReplayListed', c.consultationId, actor, {
+          listId: randomUUID(),
+          viewerId,
+          recordingIds: listed.map((l) => l.recordingId),
+          patientIds: [...new Set(listed.map((l) => l.patientId))],
+          consultationIds: listed.map((l) => l.consultationId),
+        }),
+      );
     } else if (kind < 0.7) {
-      sources.push(envelope('ReplayGranted', c.consultationId, actor, {
-        grantId: randomUUID(), viewerId, recordingId: c.recordingId, consultationId: c.consultationId, patientId: c.patientId,
-        basis: 'participant', shareId: null, tokenSha256: sha256(viewerId), expiresAt: '2026-02-01T00:00:00.000Z', clinicId: c.clinicId,
-      }));
+      sources.push(
+        envelope('ReplayGranted', c.consultationId, actor, {
+          grantId: randomUUID(),
+          viewerId,
+          recordingId: c.recordingId,
+          consultationId: c.consultationId,
+          patientId: c.patientId,
+          basis: 'participant',
+          shareId: null,
+          tokenSha256: sha256(viewerId),
+          expiresAt: '2026-02-01T00:00:00.000Z',
+          clinicId: c.clinicId,
+        }),
+      );
     } else {
-      sources.push(envelope('ReplayStreamed', c.consultationId, actor, {
-        grantId: randomUUID(), viewerId, recordingId: c.recordingId, consultationId: c.consultationId, patientId: c.patientId,
-        rangeStart: 0, rangeEnd: 65_535, totalBytes: 1_048_576,
-      }));
+      sources.push(
+        envelope('ReplayStreamed', c.consultationId, actor, {
+          grantId: randomUUID(),
+          viewerId,
+          recordingId: c.recordingId,
+          consultationId: c.consultationId,
+          patientId: c.patientId,
+          rangeStart: 0,
+          rangeEnd: 65_535,
+          totalBytes: 1_048_576,
+        }),
+      );
     }
   }
   return sources;
@@ -129,7 +192,12 @@ const QUERY_COLUMNS = `seq, event_id, action, occurred_at,
 
 type Row = Record<string, unknown>;
 /** DuckDB answers JSON columns as text; the audit answers objects: parse, so both do the whole job. */
-const toItem = (r: Row): Row => ({ ...r, actor: JSON.parse(r.actor as string), feature_flags: JSON.parse(r.feature_flags as string), data: JSON.parse(r.data as string) });
+const toItem = (r: Row): Row => ({
+  ...r,
+  actor: JSON.parse(r.actor as string),
+  feature_flags: JSON.parse(r.feature_flags as string),
+  data: JSON.parse(r.data as string),
+});
 
 export const auditQuery: Benchmark = {
   name: 'audit-query',
@@ -166,7 +234,9 @@ export const auditQuery: Benchmark = {
 
       store = new SqliteEventStore({ path: join(dir, 'audit.events.sqlite'), synchronous: 'NORMAL' });
       for (let i = 0; i < entries.length; i += 100) {
-        const batch: NewEvent[] = entries.slice(i, i + 100).map((data) => ({ id: randomUUID(), type: 'AuditEntryRecorded', data, metadata }));
+        const batch: NewEvent[] = entries
+          .slice(i, i + 100)
+          .map((data) => ({ id: randomUUID(), type: 'AuditEntryRecorded', data, metadata }));
         await store.append(AUDIT_STREAM, batch, 'any');
       }
       progress.tick();
@@ -201,7 +271,11 @@ export const auditQuery: Benchmark = {
         WHERE list_contains(clinic_ids, $1) AND action = $2 AND occurred_at >= $3 AND occurred_at < $4
         ORDER BY seq LIMIT $5`);
 
-      type Query = { label: string; filters: { patientId?: string; action?: string; from?: string; to?: string }; duck(): Promise<number[]> };
+      type Query = {
+        label: string;
+        filters: { patientId?: string; action?: string; from?: string; to?: string };
+        duck(): Promise<number[]>;
+      };
       const random = seededRandom(7);
       const patientQueries: Query[] = Array.from({ length: WARMUP_QUERIES + PATIENT_QUERIES }, () => {
         const patientId = `patient-${CLINICS * Math.floor(random() * (PATIENTS / CLINICS))}`; // clinic-0's patients
@@ -212,7 +286,10 @@ export const auditQuery: Benchmark = {
             byPatient.bindVarchar(1, clinicId);
             byPatient.bindVarchar(2, patientId);
             byPatient.bindInteger(3, DEFAULT_AUDIT_PAGE + 1);
-            return (await byPatient.runAndReadAll()).getRowObjectsJson().map(toItem).map((r) => Number(r.seq));
+            return (await byPatient.runAndReadAll())
+              .getRowObjectsJson()
+              .map(toItem)
+              .map((r) => Number(r.seq));
           },
         };
       });
@@ -230,7 +307,10 @@ export const auditQuery: Benchmark = {
             byWindow.bindVarchar(3, from);
             byWindow.bindVarchar(4, to);
             byWindow.bindInteger(5, DEFAULT_AUDIT_PAGE + 1);
-            return (await byWindow.runAndReadAll()).getRowObjectsJson().map(toItem).map((r) => Number(r.seq));
+            return (await byWindow.runAndReadAll())
+              .getRowObjectsJson()
+              .map(toItem)
+              .map((r) => Number(r.seq));
           },
         };
       });
@@ -300,8 +380,17 @@ export const auditQuery: Benchmark = {
             baselineLabel: 'DuckDB',
             rows: [
               infoRow('fold sources into the chain (decide/evolve with SHA-256)', `${num1(foldMs)} ms`, '-'),
-              infoRow('one pass of projection.resolvedIndex over every entry (what each query does first)', `${num1(resolveAllMs)} ms`, '-'),
-              infoRow('rebuild the read model (projection from SQLite / read_json into a table)', `${num1(rebuildMs)} ms`, `${num1(duckLoadMs)} ms`, `${(rebuildMs / duckLoadMs).toFixed(2)}×`),
+              infoRow(
+                'one pass of projection.resolvedIndex over every entry (what each query does first)',
+                `${num1(resolveAllMs)} ms`,
+                '-',
+              ),
+              infoRow(
+                'rebuild the read model (projection from SQLite / read_json into a table)',
+                `${num1(rebuildMs)} ms`,
+                `${num1(duckLoadMs)} ms`,
+                `${(rebuildMs / duckLoadMs).toFixed(2)}×`,
+              ),
             ],
           },
         ],

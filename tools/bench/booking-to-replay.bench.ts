@@ -121,7 +121,7 @@ export const bookingToReplayLatency: Benchmark = {
     'in-process bus (which waits for all four consuming contexts) → replay-access inbox append. ' +
     `Two write paths: ${HTTP_BOOKINGS.toLocaleString('en-US')} bookings over HTTP (\`POST /v1/consultations\` as a clinic admin, with ` +
     `the client in the same process as the platform), then ${STORE_BOOKINGS.toLocaleString('en-US')} written straight to the booking store with ` +
-    "`adapters.stores.booking.append` (what the booking handler appends, without HTTP and its decider). " +
+    '`adapters.stores.booking.append` (what the booking handler appends, without HTTP and its decider). ' +
     `First ${UNLOADED_BOOKINGS} store-level bookings one at a time (the hop's own latency, and the durable writes it causes), then closed loops with ${CONCURRENCY} bookings in flight, each loaded phase capped at ${PHASE_MAX_MS / 1000} s (BENCH_PHASE_MAX_S). Baseline: the same ` +
     'append → subscribe hop on one `SqliteEventStore` (synchronous=FULL) with a subscriber on its category and no bus, same count and concurrency.',
   async run(progress) {
@@ -172,16 +172,22 @@ export const bookingToReplayLatency: Benchmark = {
       const token = await api.token('admin-bench', ['clinic_admin'], 'clinic-bench-http');
       let httpErrors = 0;
       progress.phase(`${HTTP_BOOKINGS} bookings over HTTP`, HTTP_BOOKINGS);
-      const http = await closedLoop(HTTP_BOOKINGS, CONCURRENCY, progress, async () => {
-        const i = n++;
-        const { consultationId: _ignored, clinicId: _clinic, ...body } = booking(i, base, 'clinic-bench-http');
-        const answer = await api.request<{ consultationId: string }>('POST', '/v1/consultations', { token, body });
-        if (answer.status !== 201) {
-          httpErrors++;
-          throw new Error(`booking ${i} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-        }
-        return answer.body.consultationId;
-      }, visible);
+      const http = await closedLoop(
+        HTTP_BOOKINGS,
+        CONCURRENCY,
+        progress,
+        async () => {
+          const i = n++;
+          const { consultationId: _ignored, clinicId: _clinic, ...body } = booking(i, base, 'clinic-bench-http');
+          const answer = await api.request<{ consultationId: string }>('POST', '/v1/consultations', { token, body });
+          if (answer.status !== 201) {
+            httpErrors++;
+            throw new Error(`booking ${i} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+          }
+          return answer.body.consultationId;
+        },
+        visible,
+      );
 
       progress.phase(`${STORE_BOOKINGS} bookings appended to the booking store`, STORE_BOOKINGS);
       const direct = await closedLoop(STORE_BOOKINGS, CONCURRENCY, progress, directBooking(bookingStore, 'clinic-bench-store'), visible);
@@ -195,17 +201,38 @@ export const bookingToReplayLatency: Benchmark = {
       ];
       return {
         tables: [
-          { title: 'Written to the booking store, one at a time (the hop with no queue)', resultLabel: 'embedded platform', baselineLabel: 'one store, no bus', rows: [
-            ...rows(unloaded, unloadedBaseline),
-            infoRow('durable writes per booking, all five stores (event appends + checkpoint writes)', `${perBooking.appends.toFixed(1)} + ${perBooking.checkpoints.toFixed(1)}`, '1 + 0'),
-          ] },
-          { title: `Written over HTTP (POST /v1/consultations), ${CONCURRENCY} in flight`, resultLabel: 'embedded platform', baselineLabel: 'one store, no bus', rows: rows(http, baseline) },
-          { title: `Written to the booking store (adapters.stores.booking.append), ${CONCURRENCY} in flight`, resultLabel: 'embedded platform', baselineLabel: 'one store, no bus', rows: rows(direct, baseline) },
+          {
+            title: 'Written to the booking store, one at a time (the hop with no queue)',
+            resultLabel: 'embedded platform',
+            baselineLabel: 'one store, no bus',
+            rows: [
+              ...rows(unloaded, unloadedBaseline),
+              infoRow(
+                'durable writes per booking, all five stores (event appends + checkpoint writes)',
+                `${perBooking.appends.toFixed(1)} + ${perBooking.checkpoints.toFixed(1)}`,
+                '1 + 0',
+              ),
+            ],
+          },
+          {
+            title: `Written over HTTP (POST /v1/consultations), ${CONCURRENCY} in flight`,
+            resultLabel: 'embedded platform',
+            baselineLabel: 'one store, no bus',
+            rows: rows(http, baseline),
+          },
+          {
+            title: `Written to the booking store (adapters.stores.booking.append), ${CONCURRENCY} in flight`,
+            resultLabel: 'embedded platform',
+            baselineLabel: 'one store, no bus',
+            rows: rows(direct, baseline),
+          },
         ],
         notes: [
           `Embedded platform boot (no seed): ${Math.round(bootMs)} ms. HTTP errors: ${httpErrors}.`,
           ...(http.done < HTTP_BOOKINGS || direct.done < STORE_BOOKINGS || baseline.done < STORE_BOOKINGS
-            ? [`A phase hit its ${PHASE_MAX_MS / 1000} s cap; the percentiles are over the bookings that completed (see "bookings measured").`]
+            ? [
+                `A phase hit its ${PHASE_MAX_MS / 1000} s cap; the percentiles are over the bookings that completed (see "bookings measured").`,
+              ]
             : []),
         ],
       };

@@ -22,9 +22,13 @@ type DuckDbModule = { DuckDBInstance: { create(path: string): Promise<DuckDbInst
 export function loadDuckDb(): DuckDbModule {
   const entry = join(PREFIX, 'node_modules', '@duckdb', 'node-api');
   if (!existsSync(entry)) {
-    execFileSync('npm', ['install', '--prefix', PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `@duckdb/node-api@${VERSION}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `@duckdb/node-api@${VERSION}`],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
   // Resolved from the bench's own folder, not the project's dependencies.
   return require(entry) as DuckDbModule;

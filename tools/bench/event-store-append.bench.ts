@@ -58,8 +58,20 @@ const rawAppender = (path: string, synchronous: 'FULL' | 'NORMAL'): Appender => 
       revisions.set(stream, revision);
       const m = event.metadata;
       // The same serialisation work as the store does, so only the store's own overhead differs.
-      insert.run(event.id, stream, revision, event.type, event.schemaVersion ?? 1, event.occurredAt ?? new Date().toISOString(),
-        m.correlationId, m.causationId, JSON.stringify(m.actor), m.softwareVersion, JSON.stringify(m.featureFlags), JSON.stringify(event.data));
+      insert.run(
+        event.id,
+        stream,
+        revision,
+        event.type,
+        event.schemaVersion ?? 1,
+        event.occurredAt ?? new Date().toISOString(),
+        m.correlationId,
+        m.causationId,
+        JSON.stringify(m.actor),
+        m.softwareVersion,
+        JSON.stringify(m.featureFlags),
+        JSON.stringify(event.data),
+      );
     },
     close: () => db.close(),
   };
@@ -94,7 +106,10 @@ export const eventStoreAppend: Benchmark = {
           store: storeAppender(join(dir, `store-${synchronous}.sqlite`), synchronous),
           raw: rawAppender(join(dir, `raw-${synchronous}.sqlite`), synchronous),
         };
-        const samples: Record<'store' | 'raw', Sample> = { store: { latencies: [], events: 0, ms: 0 }, raw: { latencies: [], events: 0, ms: 0 } };
+        const samples: Record<'store' | 'raw', Sample> = {
+          store: { latencies: [], events: 0, ms: 0 },
+          raw: { latencies: [], events: 0, ms: 0 },
+        };
         let next = 0;
         for (const kind of ['store', 'raw'] as const) {
           for (let i = 0; i < WARMUP; i++, next++) await appenders[kind].append(`consultation-${next % STREAMS}`, bookedEvent(next));

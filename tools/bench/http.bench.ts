@@ -93,7 +93,7 @@ export const httpHealth: Benchmark = {
   title: 'HTTP edge: GET /health/live (createHttpApp + PlatformModule vs bare Fastify)',
   measures:
     `\`GET ${PATH}\` on an app made by \`createHttpApp\` from a module that imports only \`PlatformModule\` (Nest 11 on Fastify, ` +
-    'with the platform\'s logger, metrics hooks, request-context interceptor, validation pipe, problem filter, auth guard and ' +
+    "with the platform's logger, metrics hooks, request-context interceptor, validation pipe, problem filter, auth guard and " +
     'Swagger set up; LOG_LEVEL=info), against a bare Fastify 5 server answering the same JSON body. ' +
     'Each server runs in its own child process; the load generator runs in the bench process with ' +
     `${CONNECTIONS} keep-alive \`node:http\` connections, each sending its next request as soon as the previous answer is read ` +
@@ -146,7 +146,11 @@ export const httpHealth: Benchmark = {
               row('requests/s', rate(p), rate(f), 'req/s', true),
               row('p50 latency', percentile(p.latencies, 50), percentile(f.latencies, 50), 'ms', false),
               row('p99 latency', percentile(p.latencies, 99), percentile(f.latencies, 99), 'ms', false),
-              infoRow('requests (errors)', `${p.requests.toLocaleString('en-US')} (${p.errors})`, `${f.requests.toLocaleString('en-US')} (${f.errors})`),
+              infoRow(
+                'requests (errors)',
+                `${p.requests.toLocaleString('en-US')} (${p.errors})`,
+                `${f.requests.toLocaleString('en-US')} (${f.errors})`,
+              ),
             ],
           },
         ],

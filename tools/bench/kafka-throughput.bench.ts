@@ -66,7 +66,13 @@ type Side = {
 
 type Run = { publishMs: number; endToEndMs: number; received: number; singleMs: number; singles: number };
 
-const measure = async (side: Side, label: string, progress: Progress, messages = MESSAGES, singlesToSend = SINGLE_PUBLISHES): Promise<Run> => {
+const measure = async (
+  side: Side,
+  label: string,
+  progress: Progress,
+  messages = MESSAGES,
+  singlesToSend = SINGLE_PUBLISHES,
+): Promise<Run> => {
   let received = 0;
   let target = 1;
   let reached: (() => void) | null = null;
@@ -118,7 +124,8 @@ export const kafkaThroughput: Benchmark = {
   title: 'Kafka throughput (KafkaMessageBus vs raw kafkajs)',
   measures:
     `${MESSAGES.toLocaleString('en-US')} ConsultationBooked integration events (about 0.5 KB of JSON each, distinct keys) go through ` +
-    '`KafkaMessageBus.publish` (batches of ' + `${BATCH}, acks=-1, idempotent producer) to a fresh topic of ${PARTITIONS} partitions, and are ` +
+    '`KafkaMessageBus.publish` (batches of ' +
+    `${BATCH}, acks=-1, idempotent producer) to a fresh topic of ${PARTITIONS} partitions, and are ` +
     'consumed by one `KafkaMessageBus.subscribe` member of a fresh group (which parses and validates each event, runs the handler, and ' +
     'commits its offset). Baseline: raw kafkajs on the same broker, a fresh topic with the same partitions, an idempotent producer sending ' +
     'the same batches with acks=-1, and a consumer (`eachMessage`, JSON.parse, kafkajs auto-commit). Timing starts after each group has ' +
@@ -139,7 +146,11 @@ export const kafkaThroughput: Benchmark = {
     try {
       const bus = new KafkaMessageBus({ brokers, clientId: 'vgp-bench-adapter', numPartitions: PARTITIONS });
       const adapterSide: Side = {
-        publish: (events) => bus.publish(topics.adapter, events.map((event) => ({ key: (event.data as { consultationId: string }).consultationId, event }))),
+        publish: (events) =>
+          bus.publish(
+            topics.adapter,
+            events.map((event) => ({ key: (event.data as { consultationId: string }).consultationId, event })),
+          ),
         startConsumer: async (onMessage) => {
           await bus.subscribe({ groupId: `bench-adapter-${stamp}`, topics: [topics.adapter], handler: async () => onMessage() });
         },
@@ -180,8 +191,15 @@ export const kafkaThroughput: Benchmark = {
       };
 
       // Diagnostic: the raw consumer committing each offset before the next message, as the adapter does.
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.rawCommitEach, numPartitions: PARTITIONS, replicationFactor: -1 }] });
-      const committing = kafka.consumer({ groupId: `bench-raw-commit-each-${stamp}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000 });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: topics.rawCommitEach, numPartitions: PARTITIONS, replicationFactor: -1 }],
+      });
+      const committing = kafka.consumer({
+        groupId: `bench-raw-commit-each-${stamp}`,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 1_000,
+      });
       const commitEachSide: Side = {
         publish: (events) => rawSide.publish(events),
         startConsumer: async (onMessage) => {
@@ -224,14 +242,30 @@ export const kafkaThroughput: Benchmark = {
           resultLabel: 'KafkaMessageBus',
           baselineLabel: 'raw kafkajs',
           rows: [
-            row('publish+consume messages/s (end to end)', perSecond(adapter.received, adapter.endToEndMs), perSecond(raw.received, raw.endToEndMs), 'msg/s', true),
-            row('publish messages/s (producer side alone)', perSecond(MESSAGES, adapter.publishMs), perSecond(MESSAGES, raw.publishMs), 'msg/s', true),
+            row(
+              'publish+consume messages/s (end to end)',
+              perSecond(adapter.received, adapter.endToEndMs),
+              perSecond(raw.received, raw.endToEndMs),
+              'msg/s',
+              true,
+            ),
+            row(
+              'publish messages/s (producer side alone)',
+              perSecond(MESSAGES, adapter.publishMs),
+              perSecond(MESSAGES, raw.publishMs),
+              'msg/s',
+              true,
+            ),
             infoRow(
               `diagnostic: raw kafkajs consumer committing each offset before the next message (${DIAGNOSTIC_MESSAGES.toLocaleString('en-US')} messages), end to end`,
               '',
               `${Math.round(perSecond(commitEach.received, commitEach.endToEndMs)).toLocaleString('en-US')} msg/s`,
             ),
-            infoRow('messages consumed within the cap', `${adapter.received.toLocaleString('en-US')} of ${MESSAGES.toLocaleString('en-US')}`, `${raw.received.toLocaleString('en-US')} of ${MESSAGES.toLocaleString('en-US')}`),
+            infoRow(
+              'messages consumed within the cap',
+              `${adapter.received.toLocaleString('en-US')} of ${MESSAGES.toLocaleString('en-US')}`,
+              `${raw.received.toLocaleString('en-US')} of ${MESSAGES.toLocaleString('en-US')}`,
+            ),
           ],
         },
         {
@@ -244,10 +278,15 @@ export const kafkaThroughput: Benchmark = {
           ],
         },
       ];
-      return { tables, notes: [`Broker: ${brokers.join(', ')} (Apache Kafka in KRaft mode, one node, started by tools/services/up kafka).`] };
+      return {
+        tables,
+        notes: [`Broker: ${brokers.join(', ')} (Apache Kafka in KRaft mode, one node, started by tools/services/up kafka).`],
+      };
     } finally {
       // The benchmark's own topics only (the adapter also made a dead-letter topic).
-      await admin.deleteTopics({ topics: [topics.adapter, `${topics.adapter}.dlq`, topics.raw, topics.rawCommitEach], timeout: 10_000 }).catch(() => undefined);
+      await admin
+        .deleteTopics({ topics: [topics.adapter, `${topics.adapter}.dlq`, topics.raw, topics.rawCommitEach], timeout: 10_000 })
+        .catch(() => undefined);
       await admin.disconnect();
     }
   },

@@ -52,7 +52,15 @@ export const num = (value: number, unit = ''): string => {
  */
 export const row = (metric: string, result: number, baseline: number, unit: string, higherIsBetter: boolean): Row => {
   const ratio = result / baseline;
-  const verdict = !Number.isFinite(ratio) ? '' : higherIsBetter ? (ratio >= 1 ? ' (faster)' : ' (slower)') : ratio <= 1 ? ' (faster)' : ' (slower)';
+  const verdict = !Number.isFinite(ratio)
+    ? ''
+    : higherIsBetter
+      ? ratio >= 1
+        ? ' (faster)'
+        : ' (slower)'
+      : ratio <= 1
+        ? ' (faster)'
+        : ' (slower)';
   return {
     metric: `${metric} (${higherIsBetter ? 'higher' : 'lower'} is better)`,
     result: num(result, unit),

@@ -39,7 +39,9 @@ const renderSection = ({ bench, outcome, seconds, error }: Section, date: string
     bench.measures,
     '',
     ...(error ? [`**Failed:** ${error}`, ''] : []),
-    ...(outcome.skipped ? [`| metric | result | baseline | ratio |`, '|---|---|---|---|', `| ${bench.name} | skipped: ${outcome.skipped} | | |`, ''] : []),
+    ...(outcome.skipped
+      ? [`| metric | result | baseline | ratio |`, '|---|---|---|---|', `| ${bench.name} | skipped: ${outcome.skipped} | | |`, '']
+      : []),
     ...outcome.tables.flatMap(renderTable),
     ...outcome.notes.map((note) => `- ${note}`),
     ...(outcome.notes.length ? [''] : []),
@@ -59,7 +61,13 @@ const previousSections = (): Map<string, string> => {
   return sections;
 };
 
-const renderReport = (sections: Map<string, string>, date: string, machineLines: string[], ranNames: string[], totalSeconds: number): string =>
+const renderReport = (
+  sections: Map<string, string>,
+  date: string,
+  machineLines: string[],
+  ranNames: string[],
+  totalSeconds: number,
+): string =>
   [
     '# Benchmarks',
     '',
@@ -134,7 +142,16 @@ async function main() {
     }
     sections.set(bench.name, renderSection(section, date));
     // Written after each benchmark, so a later failure or Ctrl-C keeps what was measured.
-    writeFileSync(REPORT, renderReport(sections, date, machine.lines, selected.map((b) => b.name), (performance.now() - started) / 1000));
+    writeFileSync(
+      REPORT,
+      renderReport(
+        sections,
+        date,
+        machine.lines,
+        selected.map((b) => b.name),
+        (performance.now() - started) / 1000,
+      ),
+    );
   }
   bars.stop();
   console.log(`\n${REPORT} rewritten (${((performance.now() - started) / 1000).toFixed(0)} s).`);

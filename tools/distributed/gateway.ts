@@ -7,9 +7,15 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 type Route = { match: (path: string) => boolean; service: ServiceName };
 
-const regex = (pattern: RegExp): Route['match'] => (path) => pattern.test(path);
+const regex =
+  (pattern: RegExp): Route['match'] =>
+  (path) =>
+    pattern.test(path);
 /** Kubernetes `pathType: Prefix`: whole path elements, so /v1/calls matches /v1/calls/x but not /v1/callsx. */
-const prefix = (p: string): Route['match'] => (path) => path === p || path.startsWith(`${p}/`);
+const prefix =
+  (p: string): Route['match'] =>
+  (path) =>
+    path === p || path.startsWith(`${p}/`);
 
 /**
  * The public REST contract, routed as k8s/base/ingress.yaml routes it (first match wins; the ingress lists the
@@ -36,7 +42,16 @@ export const routeOf = (url: string): ServiceName | null => {
 };
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 const forwardedHeaders = (req: IncomingMessage, keepUpgrade: boolean): IncomingHttpHeaders => {
   const headers: IncomingHttpHeaders = {};
@@ -142,7 +157,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     const target = upstream(service);
-    const proxied = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, true) });
+    const proxied = request({
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: forwardedHeaders(req, true),
+    });
     proxied.once('upgrade', (answer, upstreamSocket, upstreamHead) => {
       const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);

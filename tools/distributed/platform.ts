@@ -54,7 +54,15 @@ export type DistributedOptions = {
 type Endpoints = {
   kafka?: { brokers: string[] };
   mongo?: { url: string };
-  s3?: { endpoint: string; accessKey: string; secretKey: string; region: string; bucket: string; forcePathStyle: boolean; serverSideEncryption: boolean };
+  s3?: {
+    endpoint: string;
+    accessKey: string;
+    secretKey: string;
+    region: string;
+    bucket: string;
+    forcePathStyle: boolean;
+    serverSideEncryption: boolean;
+  };
 };
 
 /**
@@ -237,7 +245,10 @@ class ManagedService implements ServiceProcess {
     for (;;) {
       if (exitCode !== null) {
         await this.exited;
-        return { exited: true, message: `${this.name}-service exited (${exitCode}) before it was ready; see ${this.logFile}:\n${tail.join('\n')}` };
+        return {
+          exited: true,
+          message: `${this.name}-service exited (${exitCode}) before it was ready; see ${this.logFile}:\n${tail.join('\n')}`,
+        };
       }
       try {
         const answer = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
@@ -247,7 +258,10 @@ class ManagedService implements ServiceProcess {
       }
       if (Date.now() > deadline) {
         await this.kill('SIGKILL');
-        return { exited: false, message: `${this.name}-service was not ready within ${timeout} ms; see ${this.logFile}:\n${tail.join('\n')}` };
+        return {
+          exited: false,
+          message: `${this.name}-service was not ready within ${timeout} ms; see ${this.logFile}:\n${tail.join('\n')}`,
+        };
       }
       await sleep(250);
     }

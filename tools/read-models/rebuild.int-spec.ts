@@ -24,7 +24,10 @@ describe('npm run read-models:rebuild', () => {
 
   /** The command as the npm script runs it; resolves with its exit code and output. */
   const rebuild = async (...args: string[]) =>
-    run(process.execPath, ['-r', '@swc-node/register', 'tools/read-models/rebuild.ts', ...args], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } }).then(
+    run(process.execPath, ['-r', '@swc-node/register', 'tools/read-models/rebuild.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
@@ -34,7 +37,15 @@ describe('npm run read-models:rebuild', () => {
       [
         aNewEvent({
           type: 'ConsultationBooked',
-          data: { consultationId, clinicId: 'clinic-1', patientId, clinicianId: 'dr-okafor', startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15, mode: 'video' },
+          data: {
+            consultationId,
+            clinicId: 'clinic-1',
+            patientId,
+            clinicianId: 'dr-okafor',
+            startsAt: '2026-03-02T09:00:00.000Z',
+            durationMinutes: 15,
+            mode: 'video',
+          },
         }),
       ],
       'no_stream',
@@ -47,8 +58,21 @@ describe('npm run read-models:rebuild', () => {
     await book(c1, 'patient-amara');
     await book(c2, 'patient-amara');
     await book(c3, 'patient-bo');
-    await store.append(`consultation-${c2}`, [aNewEvent({ type: 'ConsultationCancelled', data: { consultationId: c2, reason: 'patient_request' } })], 0);
-    await store.append(`consultation-${c1}`, [aNewEvent({ type: 'ConsultationRescheduled', data: { consultationId: c1, startsAt: '2026-03-03T10:00:00.000Z', durationMinutes: 30 } })], 0);
+    await store.append(
+      `consultation-${c2}`,
+      [aNewEvent({ type: 'ConsultationCancelled', data: { consultationId: c2, reason: 'patient_request' } })],
+      0,
+    );
+    await store.append(
+      `consultation-${c1}`,
+      [
+        aNewEvent({
+          type: 'ConsultationRescheduled',
+          data: { consultationId: c1, startsAt: '2026-03-03T10:00:00.000Z', durationMinutes: 30 },
+        }),
+      ],
+      0,
+    );
     // Not a consultation stream: the projection never reads it.
     await store.append(`inbox-${c1}`, [aNewEvent({ type: 'RecordingStored', data: { consultationId: c1 } })], 'any');
     readModels = await MongooseReadModelStore.connect({ url, dbName });
@@ -70,7 +94,11 @@ describe('npm run read-models:rebuild', () => {
     expect(first).toMatchObject({ code: 0 });
     expect(first.stdout).toMatch(/consultations-by-patient: 5 events applied into generation \d+/);
     const amara = await readModels.find<PatientConsultation>(CONSULTATIONS_BY_PATIENT, { patientId: 'patient-amara' });
-    expect(amara.map(({ status, startsAt, durationMinutes }) => ({ status, startsAt, durationMinutes })).sort((a, b) => a.status.localeCompare(b.status))).toEqual([
+    expect(
+      amara
+        .map(({ status, startsAt, durationMinutes }) => ({ status, startsAt, durationMinutes }))
+        .sort((a, b) => a.status.localeCompare(b.status)),
+    ).toEqual([
       { status: 'booked', startsAt: '2026-03-03T10:00:00.000Z', durationMinutes: 30 },
       { status: 'cancelled', startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 },
     ]);
@@ -91,8 +119,22 @@ describe('npm run read-models:rebuild', () => {
 
   it('refuses an unknown projection or a missing event store, and changes nothing', async () => {
     const before = await generations();
-    expect(await rebuild('--projection', 'nope', '--mongo-url', url, '--db', dbName, '--events', events)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown projection nope') });
-    expect(await rebuild('--projection', 'consultations-by-patient', '--mongo-url', url, '--db', dbName, '--events', join(dir, 'missing.sqlite'))).toMatchObject({
+    expect(await rebuild('--projection', 'nope', '--mongo-url', url, '--db', dbName, '--events', events)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown projection nope'),
+    });
+    expect(
+      await rebuild(
+        '--projection',
+        'consultations-by-patient',
+        '--mongo-url',
+        url,
+        '--db',
+        dbName,
+        '--events',
+        join(dir, 'missing.sqlite'),
+      ),
+    ).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('no event store at'),
     });

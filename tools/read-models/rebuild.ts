@@ -71,7 +71,10 @@ export async function main(argv: string[]): Promise<number> {
   const total = countEvents(events, projection.categories);
   const eventStore = new SqliteEventStore({ path: events });
   const readModels = await MongooseReadModelStore.connect({ url, dbName });
-  const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} events | {duration}s`, hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${projection.name} [{bar}] {percentage}% | {value}/{total} events | {duration}s`, hideCursor: true },
+    Presets.shades_classic,
+  );
   try {
     let applied = 0;
     bar.start(total, 0);
@@ -90,7 +93,9 @@ export async function main(argv: string[]): Promise<number> {
     const collections = projectionCollections(projection).join(', ');
     console.log(
       `${projection.name}: ${applied} events applied into generation ${result.generation} of ${collections} in ${dbName}; ` +
-        (result.previousGeneration === null ? 'the first generation.' : `switched over; the previous generation '${result.previousGeneration}' is dropped.`),
+        (result.previousGeneration === null
+          ? 'the first generation.'
+          : `switched over; the previous generation '${result.previousGeneration}' is dropped.`),
     );
     return 0;
   } catch (error) {

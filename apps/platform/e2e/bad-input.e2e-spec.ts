@@ -36,17 +36,31 @@ describe('bad input at the edge', () => {
       .setExpirationTime(expiresIn)
       .sign(new TextEncoder().encode(secret));
 
-  const cases: Array<[string, () => Promise<{ path?: string; body?: unknown; raw?: { contentType: string; data: string }; token?: string | null }>, number]> = [
+  const cases: Array<
+    [string, () => Promise<{ path?: string; body?: unknown; raw?: { contentType: string; data: string }; token?: string | null }>, number]
+  > = [
     ['malformed JSON', async () => ({ raw: { contentType: 'application/json', data: '{"patientId": "p1",' } }), 400],
     ['a wrong type', async () => ({ body: { ...valid(), durationMinutes: 'twenty' } }), 400],
     ['an unknown field', async () => ({ body: { ...valid(), recordingOwner: 'someone-else' } }), 400],
     ['a missing field', async () => ({ body: { ...valid(), clinicianId: undefined } }), 400],
     ['an invalid mode', async () => ({ body: { ...valid(), mode: 'hologram' } }), 400],
-    ['an oversized body', async () => ({ raw: { contentType: 'application/json', data: JSON.stringify({ ...valid(), padding: 'x'.repeat(2_000_000) }) } }), 413],
+    [
+      'an oversized body',
+      async () => ({ raw: { contentType: 'application/json', data: JSON.stringify({ ...valid(), padding: 'x'.repeat(2_000_000) }) } }),
+      413,
+    ],
     ['no token', async () => ({ body: valid(), token: null }), 401],
     ['a garbage token', async () => ({ body: valid(), token: 'not.a.jwt' }), 401],
-    ['an expired token', async () => ({ body: valid(), token: await sign({ roles: ['clinic_admin'], clinicId }, SECRET, Math.floor(Date.now() / 1000) - 60) }), 401],
-    ['a forged token', async () => ({ body: valid(), token: await sign({ roles: ['clinic_admin'], clinicId }, 'another-secret-of-sufficient-length-1234') }), 401],
+    [
+      'an expired token',
+      async () => ({ body: valid(), token: await sign({ roles: ['clinic_admin'], clinicId }, SECRET, Math.floor(Date.now() / 1000) - 60) }),
+      401,
+    ],
+    [
+      'a forged token',
+      async () => ({ body: valid(), token: await sign({ roles: ['clinic_admin'], clinicId }, 'another-secret-of-sufficient-length-1234') }),
+      401,
+    ],
     ['a token with an unknown role', async () => ({ body: valid(), token: await sign({ roles: ['superuser'], clinicId }) }), 401],
     ['a token without a clinic', async () => ({ body: valid(), token: await sign({ roles: ['clinic_admin'] }) }), 401],
   ];

@@ -7,7 +7,8 @@ import { startTestPlatform, TestPlatform } from './test-platform';
 describe('the seeded demo clinic', () => {
   let platform: TestPlatform;
   let api: PlatformClient;
-  const token = (sub: string, role: 'patient' | 'clinician' | 'clinic_admin' | 'compliance_officer') => api.token(sub, [role], DEMO.clinicId);
+  const token = (sub: string, role: 'patient' | 'clinician' | 'clinic_admin' | 'compliance_officer') =>
+    api.token(sub, [role], DEMO.clinicId);
 
   beforeAll(async () => {
     platform = await startTestPlatform({ seed: true });

@@ -19,7 +19,14 @@ export type TestPlatform = {
 export async function startTestPlatform(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vgp-e2e-'));
   const softwareVersion = `e2e-${process.pid}`;
-  Object.assign(process.env, { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'error', SOFTWARE_VERSION: softwareVersion, DATA_DIR: dataDir, ...options.env });
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    SOFTWARE_VERSION: softwareVersion,
+    DATA_DIR: dataDir,
+    ...options.env,
+  });
   const platform = await startEmbeddedPlatform({ dataDir, seed: options.seed ?? false });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= platform.close());

@@ -36,7 +36,13 @@ type PastConsultation = {
  */
 export const DEMO_CONSULTATIONS: PastConsultation[] = [
   { name: 'amira-okafor', patientId: DEMO.patients.amira, clinicianId: DEMO.clinicians.okafor, daysAgo: 3, modes: ['audio', 'video'] },
-  { name: 'ben-lindqvist', patientId: DEMO.patients.ben, clinicianId: DEMO.clinicians.lindqvist, daysAgo: 3, modes: ['video', 'audio', 'video'] },
+  {
+    name: 'ben-lindqvist',
+    patientId: DEMO.patients.ben,
+    clinicianId: DEMO.clinicians.lindqvist,
+    daysAgo: 3,
+    modes: ['video', 'audio', 'video'],
+  },
   { name: 'chloe-okafor', patientId: DEMO.patients.chloe, clinicianId: DEMO.clinicians.okafor, daysAgo: 2, modes: ['audio'] },
 ];
 
@@ -44,7 +50,11 @@ export const DEMO_CONSULTATIONS: PastConsultation[] = [
  * Writes the demo clinic's history as the owning contexts would have recorded it. Outboxes then publish it,
  * so every other context learns it the normal way. Idempotent: ids are deterministic.
  */
-export async function seedDemoClinic(stores: SeedStores, meta: Omit<EventMetadata, 'actor' | 'correlationId' | 'causationId'>, now = new Date()): Promise<void> {
+export async function seedDemoClinic(
+  stores: SeedStores,
+  meta: Omit<EventMetadata, 'actor' | 'correlationId' | 'causationId'>,
+  now = new Date(),
+): Promise<void> {
   for (const c of DEMO_CONSULTATIONS) {
     const consultationId = demoId(`consultation:${c.name}`);
     const callId = demoId(`call:${c.name}`);
@@ -70,10 +80,21 @@ export async function seedDemoClinic(stores: SeedStores, meta: Omit<EventMetadat
     await stores.booking.append(
       `consultation-${consultationId}`,
       [
-        event('booked', 'ConsultationBooked', {
-          consultationId, clinicId: DEMO.clinicId, patientId: c.patientId, clinicianId: c.clinicianId,
-          startsAt: at(0), durationMinutes: 20, mode: c.modes[0],
-        }, at(-7 * 24 * 60), admin),
+        event(
+          'booked',
+          'ConsultationBooked',
+          {
+            consultationId,
+            clinicId: DEMO.clinicId,
+            patientId: c.patientId,
+            clinicianId: c.clinicianId,
+            startsAt: at(0),
+            durationMinutes: 20,
+            mode: c.modes[0],
+          },
+          at(-7 * 24 * 60),
+          admin,
+        ),
         event('completed', 'ConsultationCompleted', { consultationId }, at(21), clinician),
       ],
       'any',
@@ -81,19 +102,61 @@ export async function seedDemoClinic(stores: SeedStores, meta: Omit<EventMetadat
 
     const segments = c.modes.map((mode, i) => ({ mode, seq: i + 1, segmentId: demoId(`${c.name}:segment:${i + 1}`) }));
     const callEvents: NewEvent[] = [
-      event('call-started', 'CallStarted', {
-        callId, consultationId, clinicId: DEMO.clinicId, patientId: c.patientId, clinicianId: c.clinicianId,
-        mode: c.modes[0], segmentId: segments[0].segmentId, startedBy: c.clinicianId,
-      }, at(0), clinician),
-      event('joined-clinician', 'ParticipantJoined', { callId, consultationId, userId: c.clinicianId, role: 'clinician' }, at(0), clinician),
-      event('joined-patient', 'ParticipantJoined', { callId, consultationId, userId: c.patientId, role: 'patient' }, at(1), metadata(c.patientId, 'patient')),
-      ...segments.slice(1).map((s, i) =>
-        event(`switch-${s.seq}`, 'MediaModeSwitched', {
-          callId, consultationId, from: segments[i].mode, to: s.mode, closedSegmentId: segments[i].segmentId,
-          segmentId: s.segmentId, segmentSeq: s.seq, switchedBy: c.patientId,
-        }, at(2 + 5 * (i + 1)), metadata(c.patientId, 'patient')),
+      event(
+        'call-started',
+        'CallStarted',
+        {
+          callId,
+          consultationId,
+          clinicId: DEMO.clinicId,
+          patientId: c.patientId,
+          clinicianId: c.clinicianId,
+          mode: c.modes[0],
+          segmentId: segments[0].segmentId,
+          startedBy: c.clinicianId,
+        },
+        at(0),
+        clinician,
       ),
-      event('ended', 'CallEnded', { callId, consultationId, lastSegmentId: segments[segments.length - 1].segmentId, reason: 'hangup' }, at(20), clinician),
+      event(
+        'joined-clinician',
+        'ParticipantJoined',
+        { callId, consultationId, userId: c.clinicianId, role: 'clinician' },
+        at(0),
+        clinician,
+      ),
+      event(
+        'joined-patient',
+        'ParticipantJoined',
+        { callId, consultationId, userId: c.patientId, role: 'patient' },
+        at(1),
+        metadata(c.patientId, 'patient'),
+      ),
+      ...segments.slice(1).map((s, i) =>
+        event(
+          `switch-${s.seq}`,
+          'MediaModeSwitched',
+          {
+            callId,
+            consultationId,
+            from: segments[i].mode,
+            to: s.mode,
+            closedSegmentId: segments[i].segmentId,
+            segmentId: s.segmentId,
+            segmentSeq: s.seq,
+            switchedBy: c.patientId,
+          },
+          at(2 + 5 * (i + 1)),
+          metadata(c.patientId, 'patient'),
+        ),
+      ),
+      event(
+        'ended',
+        'CallEnded',
+        { callId, consultationId, lastSegmentId: segments[segments.length - 1].segmentId, reason: 'hangup' },
+        at(20),
+        clinician,
+      ),
     ];
     await stores.signalling.append(`call-${callId}`, callEvents, 'any');
 
@@ -102,15 +165,34 @@ export async function seedDemoClinic(stores: SeedStores, meta: Omit<EventMetadat
       const contentType = s.mode === 'video' ? 'video/webm' : 'audio/webm';
       const objectKey = `recordings/${DEMO.clinicId}/${consultationId}/${callId}/${recordingId}`;
       const body = demoMedia(`${c.name} segment ${s.seq} (${s.mode})`);
-      const stored = (await stores.objects.head(objectKey)) ?? (await stores.objects.put(objectKey, Readable.from([body]), { contentType }));
+      const stored =
+        (await stores.objects.head(objectKey)) ?? (await stores.objects.put(objectKey, Readable.from([body]), { contentType }));
       await stores.recording.append(
         `recording-${recordingId}`,
         [
-          event(`recording:${s.seq}`, 'RecordingStored', {
-            recordingId, consultationId, callId, segmentId: s.segmentId, segmentSeq: s.seq, clinicId: DEMO.clinicId,
-            patientId: c.patientId, clinicianId: c.clinicianId, mode: s.mode, contentType, bytes: stored.bytes,
-            sha256: stored.sha256, objectKey, uploadedBy: c.clinicianId, recordedAt: at(2 + 5 * s.seq),
-          }, at(2 + 5 * s.seq), clinician),
+          event(
+            `recording:${s.seq}`,
+            'RecordingStored',
+            {
+              recordingId,
+              consultationId,
+              callId,
+              segmentId: s.segmentId,
+              segmentSeq: s.seq,
+              clinicId: DEMO.clinicId,
+              patientId: c.patientId,
+              clinicianId: c.clinicianId,
+              mode: s.mode,
+              contentType,
+              bytes: stored.bytes,
+              sha256: stored.sha256,
+              objectKey,
+              uploadedBy: c.clinicianId,
+              recordedAt: at(2 + 5 * s.seq),
+            },
+            at(2 + 5 * s.seq),
+            clinician,
+          ),
         ],
         'any',
       );

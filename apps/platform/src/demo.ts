@@ -62,7 +62,10 @@ async function main() {
 
   const upload = async (token: string, contentType: string, label: string) => {
     const answer = await eventually(async () => {
-      const a = await api.request('POST', `/v1/calls/${call.callId}/recordings`, { token, raw: { contentType, data: Buffer.from(label.repeat(512)) } });
+      const a = await api.request('POST', `/v1/calls/${call.callId}/recordings`, {
+        token,
+        raw: { contentType, data: Buffer.from(label.repeat(512)) },
+      });
       if (a.status !== 201) throw new Error(a.text);
       return a;
     });
@@ -88,7 +91,10 @@ async function main() {
     if (answer.body.items?.length !== 2) throw new Error('recordings not yet replayable');
     return answer.body;
   });
-  say('patient-amira', `lists replays: ${list.items.map((i: { recordingId: string; mode: string }) => `${i.recordingId} (${i.mode})`).join(', ')}`);
+  say(
+    'patient-amira',
+    `lists replays: ${list.items.map((i: { recordingId: string; mode: string }) => `${i.recordingId} (${i.mode})`).join(', ')}`,
+  );
   const grant = await api.request('POST', `/v1/recordings/${second.recordingId}/replay-grants`, { token: t.amira, body: {} });
   say('patient-amira', `is granted a replay until ${grant.body.expiresAt}`);
   const bytes = await api.request('GET', grant.body.url, { headers: { range: 'bytes=0-31' } });
@@ -102,11 +108,13 @@ async function main() {
   const audit = await eventually(async () => {
     const answer = await api.request('GET', '/v1/audit/events?limit=500', { token: t.officer });
     const items = (answer.body.items ?? []) as Array<{ action: string }>;
-    if (!items.some((i) => i.action === 'ReplayStreamed') || !items.some((i) => i.action === 'ReplayDenied')) throw new Error('audit not yet complete');
+    if (!items.some((i) => i.action === 'ReplayStreamed') || !items.some((i) => i.action === 'ReplayDenied'))
+      throw new Error('audit not yet complete');
     return items as Array<{ seq: number; action: string; actor: { id: string; role: string }; softwareVersion: string }>;
   });
   console.log('\ncompliance-cora sees the audit trail:');
-  for (const e of audit) console.log(`  #${String(e.seq).padStart(3)} ${e.action.padEnd(22)} by ${e.actor.id} (${e.actor.role}) on ${e.softwareVersion}`);
+  for (const e of audit)
+    console.log(`  #${String(e.seq).padStart(3)} ${e.action.padEnd(22)} by ${e.actor.id} (${e.actor.role}) on ${e.softwareVersion}`);
   const verify = await api.request('GET', '/v1/audit/verify', { token: t.officer });
   console.log(`\ncompliance-cora verifies the chain: ${JSON.stringify(verify.body)}`);
   const incident = await api.request('POST', '/v1/audit/incidents/reconstruct', {

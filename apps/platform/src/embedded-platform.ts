@@ -28,7 +28,11 @@ export const embeddedAdapters = (dataDir: string): EmbeddedAdapters => {
   const stores = Object.fromEntries(
     CONTEXTS.map((name) => [name, new SqliteEventStore({ path: join(dataDir, `${name}.events.sqlite`) })]),
   ) as unknown as Record<ContextName, EventStore>;
-  return { stores, bus: new InProcessMessageBus({ holdUntilStarted: true }), objects: new FsObjectStore({ root: join(dataDir, 'objects') }) };
+  return {
+    stores,
+    bus: new InProcessMessageBus({ holdUntilStarted: true }),
+    objects: new FsObjectStore({ root: join(dataDir, 'objects') }),
+  };
 };
 
 @Module({})
@@ -66,7 +70,12 @@ export async function startEmbeddedPlatform(options: { dataDir: string; seed: bo
   if (options.seed) {
     const config = app.get(AppConfig);
     await seedDemoClinic(
-      { booking: adapters.stores.booking, signalling: adapters.stores.signalling, recording: adapters.stores.recording, objects: adapters.objects },
+      {
+        booking: adapters.stores.booking,
+        signalling: adapters.stores.signalling,
+        recording: adapters.stores.recording,
+        objects: adapters.objects,
+      },
       { softwareVersion: config.get('SOFTWARE_VERSION'), featureFlags: config.get('FEATURE_FLAGS') },
     );
   }

@@ -78,7 +78,13 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       {
         key: consultationId,
         event: anIntegrationEvent('ConsultationBooked', {
-          consultationId, clinicId: CLINIC, patientId, clinicianId, startsAt: new Date().toISOString(), durationMinutes: 20, mode,
+          consultationId,
+          clinicId: CLINIC,
+          patientId,
+          clinicianId,
+          startsAt: new Date().toISOString(),
+          durationMinutes: 20,
+          mode,
         }),
       },
     ]);
@@ -93,7 +99,10 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       },
     ]);
     return {
-      consultationId, callId, patientId, clinicianId,
+      consultationId,
+      callId,
+      patientId,
+      clinicianId,
       patient: await tokenFor(patientId, 'patient'),
       clinician: await tokenFor(clinicianId, 'clinician'),
       segments: [{ segmentId, seq: 1, mode }],
@@ -109,8 +118,14 @@ describe('recording: uploads bound on the server to the call they belong to', ()
         event: anIntegrationEvent(
           'MediaModeSwitched',
           {
-            callId: call.callId, consultationId: call.consultationId, from: current.mode, to: next.mode,
-            closedSegmentId: current.segmentId, segmentId: next.segmentId, segmentSeq: next.seq, switchedBy: call.patientId,
+            callId: call.callId,
+            consultationId: call.consultationId,
+            from: current.mode,
+            to: next.mode,
+            closedSegmentId: current.segmentId,
+            segmentId: next.segmentId,
+            segmentSeq: next.seq,
+            switchedBy: call.patientId,
           },
           { streamId: `call-${call.callId}` },
         ),
@@ -125,7 +140,12 @@ describe('recording: uploads bound on the server to the call they belong to', ()
         key: call.consultationId,
         event: anIntegrationEvent(
           'CallEnded',
-          { callId: call.callId, consultationId: call.consultationId, lastSegmentId: call.segments[call.segments.length - 1].segmentId, reason: 'hangup' },
+          {
+            callId: call.callId,
+            consultationId: call.consultationId,
+            lastSegmentId: call.segments[call.segments.length - 1].segmentId,
+            reason: 'hangup',
+          },
           { streamId: `call-${call.callId}` },
         ),
       },
@@ -134,8 +154,18 @@ describe('recording: uploads bound on the server to the call they belong to', ()
   const media = (label: string, size = 4096) => Buffer.from(`${label}:`.padEnd(size, label));
   const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-  const upload = (callId: string, token: string, contentType: string, data: Buffer | string, options: { query?: string; headers?: Record<string, string> } = {}) =>
-    app.request('POST', `/v1/calls/${callId}/recordings${options.query ?? ''}`, { as: token, raw: { contentType, data }, headers: options.headers });
+  const upload = (
+    callId: string,
+    token: string,
+    contentType: string,
+    data: Buffer | string,
+    options: { query?: string; headers?: Record<string, string> } = {},
+  ) =>
+    app.request('POST', `/v1/calls/${callId}/recordings${options.query ?? ''}`, {
+      as: token,
+      raw: { contentType, data },
+      headers: options.headers,
+    });
 
   const storedRecordings = async () =>
     (await app.stored('recording')).map((e) => ({ ...(e.data as RecordingEventData['RecordingStored']), actor: e.actor }));
@@ -188,7 +218,9 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       objectKey: `recordings/${CLINIC}/${call.consultationId}/${call.callId}/${answer.body.recordingId}`,
       actor: { id: call.clinicianId, role: 'clinician' },
     });
-    await eventually(() => expect(published.map((e) => (e.data as { recordingId: string }).recordingId)).toContain(answer.body.recordingId));
+    await eventually(() =>
+      expect(published.map((e) => (e.data as { recordingId: string }).recordingId)).toContain(answer.body.recordingId),
+    );
   });
 
   it('after a switch to video, files the next upload in the new segment of the same consultation', async () => {
@@ -196,10 +228,17 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     await switchMedia(call);
     const video = await upload(call.callId, call.patient, 'video/webm', media('A2'));
     expect(video.status).toBe(201);
-    expect(video.body).toMatchObject({ consultationId: call.consultationId, segmentId: call.segments[1].segmentId, segmentSeq: 2, mode: 'video' });
+    expect(video.body).toMatchObject({
+      consultationId: call.consultationId,
+      segmentId: call.segments[1].segmentId,
+      segmentSeq: 2,
+      mode: 'video',
+    });
 
     // A late upload of the first segment, named explicitly, keeps its own mode and place.
-    const late = await upload(call.callId, call.clinician, 'audio/webm', media('A1'), { query: `?segmentId=${call.segments[0].segmentId}` });
+    const late = await upload(call.callId, call.clinician, 'audio/webm', media('A1'), {
+      query: `?segmentId=${call.segments[0].segmentId}`,
+    });
     expect(late.status).toBe(201);
     expect(late.body).toMatchObject({ consultationId: call.consultationId, segmentSeq: 1, mode: 'audio' });
 
@@ -226,7 +265,9 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       }
     });
     // A segment of another call is not one of this call's.
-    const foreignSegment = await upload(amira.callId, amira.patient, 'audio/webm', media('X'), { query: `?segmentId=${ben.segments[0].segmentId}` });
+    const foreignSegment = await upload(amira.callId, amira.patient, 'audio/webm', media('X'), {
+      query: `?segmentId=${ben.segments[0].segmentId}`,
+    });
     expect(foreignSegment.status).toBe(404);
   });
 
@@ -272,7 +313,9 @@ describe('recording: uploads bound on the server to the call they belong to', ()
   it('refuses a query that tries to say anything but the segment', async () => {
     const call = await bookAndStartCall();
     await expectNothingStored(async () => {
-      const answer = await upload(call.callId, call.clinician, 'audio/webm', media('X'), { query: `?consultationId=${randomUUID()}&patientId=p` });
+      const answer = await upload(call.callId, call.clinician, 'audio/webm', media('X'), {
+        query: `?consultationId=${randomUUID()}&patientId=p`,
+      });
       expect(answer.status).toBe(400);
     });
   });
@@ -316,7 +359,9 @@ describe('recording: uploads bound on the server to the call they belong to', ()
     const ok = await upload(call.callId, call.clinician, 'audio/webm', data, { headers: { 'x-content-sha256': sha(data).toUpperCase() } });
     expect(ok.status).toBe(201);
     await expectNothingStored(async () => {
-      const bad = await upload(call.callId, call.clinician, 'audio/webm', data, { headers: { 'x-content-sha256': sha(Buffer.from('other')) } });
+      const bad = await upload(call.callId, call.clinician, 'audio/webm', data, {
+        headers: { 'x-content-sha256': sha(Buffer.from('other')) },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ type: expect.stringContaining('checksum-mismatch') });
       const malformed = await upload(call.callId, call.clinician, 'audio/webm', data, { headers: { 'x-content-sha256': 'xyz' } });
@@ -373,31 +418,52 @@ describe('recording: uploads bound on the server to the call they belong to', ()
       { minLength: 1, maxLength: 8 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<MediaMode>('audio', 'video'), fc.constantFrom<MediaMode>('audio', 'video'), steps, async (modeA, modeB, plan) => {
-        const calls = [await bookAndStartCall(modeA), await bookAndStartCall(modeB)];
-        const uploaded: string[] = [];
-        for (const step of plan) {
-          const call = calls[step.call];
-          if (step.kind === 'switch') {
-            await switchMedia(call);
-            continue;
+      fc.asyncProperty(
+        fc.constantFrom<MediaMode>('audio', 'video'),
+        fc.constantFrom<MediaMode>('audio', 'video'),
+        steps,
+        async (modeA, modeB, plan) => {
+          const calls = [await bookAndStartCall(modeA), await bookAndStartCall(modeB)];
+          const uploaded: string[] = [];
+          for (const step of plan) {
+            const call = calls[step.call];
+            if (step.kind === 'switch') {
+              await switchMedia(call);
+              continue;
+            }
+            const segment =
+              step.earlier === null ? call.segments[call.segments.length - 1] : call.segments[step.earlier % call.segments.length];
+            const answer = await upload(
+              call.callId,
+              step.byPatient ? call.patient : call.clinician,
+              `${segment.mode}/webm`,
+              media(`${step.call}`, 256),
+              {
+                query: step.earlier === null ? '' : `?segmentId=${segment.segmentId}`,
+              },
+            );
+            expect(answer.status).toBe(201);
+            expect(answer.body).toMatchObject({
+              consultationId: call.consultationId,
+              callId: call.callId,
+              segmentId: segment.segmentId,
+              segmentSeq: segment.seq,
+              mode: segment.mode,
+            });
+            uploaded.push(answer.body.recordingId);
           }
-          const segment = step.earlier === null ? call.segments[call.segments.length - 1] : call.segments[step.earlier % call.segments.length];
-          const answer = await upload(call.callId, step.byPatient ? call.patient : call.clinician, `${segment.mode}/webm`, media(`${step.call}`, 256), {
-            query: step.earlier === null ? '' : `?segmentId=${segment.segmentId}`,
-          });
-          expect(answer.status).toBe(201);
-          expect(answer.body).toMatchObject({ consultationId: call.consultationId, callId: call.callId, segmentId: segment.segmentId, segmentSeq: segment.seq, mode: segment.mode });
-          uploaded.push(answer.body.recordingId);
-        }
-        const byCall = new Map(calls.map((c) => [c.callId, c]));
-        for (const recording of (await storedRecordings()).filter((r) => uploaded.includes(r.recordingId))) {
-          const own = byCall.get(recording.callId);
-          if (!own) throw new Error(`recording ${recording.recordingId} names a call that is not its own`);
-          expect(recording).toMatchObject({ consultationId: own.consultationId, patientId: own.patientId, clinicianId: own.clinicianId });
-          expect(own.segments.find((s) => s.segmentId === recording.segmentId)).toMatchObject({ seq: recording.segmentSeq, mode: recording.mode });
-        }
-      }),
+          const byCall = new Map(calls.map((c) => [c.callId, c]));
+          for (const recording of (await storedRecordings()).filter((r) => uploaded.includes(r.recordingId))) {
+            const own = byCall.get(recording.callId);
+            if (!own) throw new Error(`recording ${recording.recordingId} names a call that is not its own`);
+            expect(recording).toMatchObject({ consultationId: own.consultationId, patientId: own.patientId, clinicianId: own.clinicianId });
+            expect(own.segments.find((s) => s.segmentId === recording.segmentId)).toMatchObject({
+              seq: recording.segmentSeq,
+              mode: recording.mode,
+            });
+          }
+        },
+      ),
       { numRuns: 12 },
     );
   });

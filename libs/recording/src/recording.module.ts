@@ -30,7 +30,11 @@ export class RecordingModule {
             name: 'recording',
             // 'stop': it decides who may file what under which consultation; skipping an event (a CallEnded, a booking) could accept an upload it must refuse.
             projections: [{ definition: recordingCallBindingsProjection, onFailure: 'stop' }],
-            inbox: { groupId: 'recording', topics: [TOPICS.consultation, TOPICS.call], accept: (event) => BINDING_EVENT_TYPES.has(event.type) },
+            inbox: {
+              groupId: 'recording',
+              topics: [TOPICS.consultation, TOPICS.call],
+              accept: (event) => BINDING_EVENT_TYPES.has(event.type),
+            },
             outbox: { subscriptionId: 'recording-outbox', categories: ['recording'] },
             ready: () => objects.isHealthy(),
           }),

@@ -13,7 +13,14 @@ import { ContextAdapters, createTestingHttpApp, PlatformModule } from '@vgp/plat
 import type { ReadModelStore } from '@vgp/read-models';
 
 /** What an HTTP call answered; `body` is parsed JSON when the answer was JSON. */
-export type Answer = { status: number; headers: Record<string, string | number | string[] | undefined>; body: any; text: string; bytes: Buffer }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
+export type Answer = {
+  status: number;
+  headers: Record<string, string | number | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever shape the API answered
+  body: any;
+  text: string;
+  bytes: Buffer;
+};
 
 export type ContextRequest = {
   /** A bearer token (see `token()`). */
@@ -100,7 +107,11 @@ export class ContextTestApp {
   }
 
   /** One request through Fastify's inject: the whole edge, no socket. */
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS', url: string, request: ContextRequest = {}): Promise<Answer> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS',
+    url: string,
+    request: ContextRequest = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = { ...request.headers };
     if (request.as) headers.authorization = `Bearer ${request.as}`;
     let payload: string | Buffer | undefined;
@@ -114,7 +125,13 @@ export class ContextTestApp {
     const res = await this.app
       .getHttpAdapter()
       .getInstance()
-      .inject({ method, url, headers, ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}), ...(payload === undefined ? {} : { payload }) });
+      .inject({
+        method,
+        url,
+        headers,
+        ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}),
+        ...(payload === undefined ? {} : { payload }),
+      });
     const bytes = res.rawPayload;
     const text = bytes.toString('utf8');
     const json = /json/.test(String(res.headers['content-type'] ?? '')) && text !== '';

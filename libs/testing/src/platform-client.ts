@@ -27,7 +27,8 @@ export class PlatformClient {
     return answer.body.token;
   }
 
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test callers pick their shape
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test callers pick their shape
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | Buffer | undefined;

@@ -16,8 +16,11 @@ describe('distributed: a consultation from booking to an audited replay', () => 
     await platform?.close();
   }, 60_000);
 
-  it('keeps every party to their own consultation, and the audit shows who saw what', () =>
-    consultationFlowScenario({ api: platform.client, softwareVersion: platform.softwareVersion }), 120_000);
+  it(
+    'keeps every party to their own consultation, and the audit shows who saw what',
+    () => consultationFlowScenario({ api: platform.client, softwareVersion: platform.softwareVersion }),
+    120_000,
+  );
 
   it('keeps each service’s read models in a MongoDB database of its own', async () => {
     const databases = await platform.readModelDatabases();

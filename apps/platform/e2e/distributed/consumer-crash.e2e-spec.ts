@@ -29,7 +29,9 @@ describe('distributed: consuming services killed mid-stream', () => {
     const db = new DatabaseSync(join(platform.baseDir, 'replay-access', 'replay-access.events.sqlite'), { readOnly: true });
     try {
       const rows = db
-        .prepare(`SELECT json_extract(data, '$.consultationId') AS id FROM events WHERE type = 'ConsultationBooked' AND stream_id LIKE 'inbox-%' AND json_extract(data, '$.clinicId') = ?`)
+        .prepare(
+          `SELECT json_extract(data, '$.consultationId') AS id FROM events WHERE type = 'ConsultationBooked' AND stream_id LIKE 'inbox-%' AND json_extract(data, '$.clinicId') = ?`,
+        )
         .all(clinicId) as Array<{ id: string }>;
       return rows.map((r) => r.id);
     } finally {
@@ -68,11 +70,15 @@ describe('distributed: consuming services killed mid-stream', () => {
     await Promise.all(crashes);
     expect(new Set(acknowledged).size).toBe(total);
 
-    const audited = await eventually(async () => {
-      const ids = await auditedBookings(api, officer);
-      expect(ids.length).toBeGreaterThanOrEqual(total);
-      return ids;
-    }, 90_000, 500);
+    const audited = await eventually(
+      async () => {
+        const ids = await auditedBookings(api, officer);
+        expect(ids.length).toBeGreaterThanOrEqual(total);
+        return ids;
+      },
+      90_000,
+      500,
+    );
     expect(duplicatesOf(audited)).toEqual([]);
     expect(new Set(audited)).toEqual(new Set(acknowledged));
     expect(audited).toHaveLength(total);
@@ -81,11 +87,15 @@ describe('distributed: consuming services killed mid-stream', () => {
     expect(verified.status).toBe(200);
     expect(verified.body.ok).toBe(true);
 
-    const inbox = await eventually(() => {
-      const ids = replayAccessInbox();
-      expect(ids.length).toBeGreaterThanOrEqual(total);
-      return ids;
-    }, 60_000, 500);
+    const inbox = await eventually(
+      () => {
+        const ids = replayAccessInbox();
+        expect(ids.length).toBeGreaterThanOrEqual(total);
+        return ids;
+      },
+      60_000,
+      500,
+    );
     expect(duplicatesOf(inbox)).toEqual([]);
     expect(new Set(inbox)).toEqual(new Set(acknowledged));
   }, 180_000);

@@ -7,7 +7,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { PlatformClient } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
-import { DistributedPlatform, devJwtSecret, localServicesEnv, ServiceName, ServiceProcess, startDistributedPlatform } from '../../../../tools/distributed/platform';
+import {
+  DistributedPlatform,
+  devJwtSecret,
+  localServicesEnv,
+  ServiceName,
+  ServiceProcess,
+  startDistributedPlatform,
+} from '../../../../tools/distributed/platform';
 
 export type DistributedTestPlatform = {
   client: PlatformClient;
@@ -44,7 +51,9 @@ export async function localServers(): Promise<Record<string, string>> {
     ['MongoDB', new URL(env.MONGO_URL).host],
   ] as const) {
     if (!(await reachable(address))) {
-      throw new Error(`The local ${what} server (${address}) is not answering: run \`tools/services/up kafka s3 mongo\` (and \`tools/services/status\`).`);
+      throw new Error(
+        `The local ${what} server (${address}) is not answering: run \`tools/services/up kafka s3 mongo\` (and \`tools/services/status\`).`,
+      );
     }
   }
   return env;
@@ -108,7 +117,8 @@ async function countMongoDocuments(url: string, prefix: string): Promise<Record<
       const db = connection.useDb(name).db;
       if (!db) continue;
       counts[name] = {};
-      for (const { name: collection } of await db.listCollections().toArray()) counts[name][collection] = await db.collection(collection).countDocuments();
+      for (const { name: collection } of await db.listCollections().toArray())
+        counts[name][collection] = await db.collection(collection).countDocuments();
     }
     return counts;
   } finally {
@@ -130,7 +140,12 @@ async function dropMongoDatabases(url: string, prefix: string): Promise<void> {
 
 /** This run's topics (dead-letter topics too) and consumer groups, so repeated runs leave the shared broker as they found it. */
 async function deleteKafkaNamespace(brokers: string, prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'vgp-e2e-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+  const admin = new Kafka({
+    clientId: 'vgp-e2e-cleanup',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 1 },
+  }).admin();
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));

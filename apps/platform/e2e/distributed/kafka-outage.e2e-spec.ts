@@ -72,11 +72,15 @@ describe('distributed: a Kafka outage under traffic', () => {
     await traffic;
 
     expect(during.length).toBeGreaterThan(0);
-    const audited = await eventually(async () => {
-      const ids = await auditedBookings(api, officer);
-      expect(ids.length).toBeGreaterThanOrEqual(acknowledged.length);
-      return ids;
-    }, 120_000, 1_000);
+    const audited = await eventually(
+      async () => {
+        const ids = await auditedBookings(api, officer);
+        expect(ids.length).toBeGreaterThanOrEqual(acknowledged.length);
+        return ids;
+      },
+      120_000,
+      1_000,
+    );
     expect(duplicatesOf(audited)).toEqual([]);
     expect(new Set(audited)).toEqual(new Set(acknowledged));
     expect(audited).toHaveLength(acknowledged.length);

@@ -49,10 +49,25 @@ export async function startPrivateKafka(dir: string): Promise<PrivateKafka> {
       'group.initial.rebalance.delay.ms=0',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-  const jvm = ['-Xms128m', '-Xmx384m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, `-Dkafka.logs.dir=${dir}`];
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+  );
+  const jvm = [
+    '-Xms128m',
+    '-Xmx384m',
+    '-XX:+UseG1GC',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+    `-Dkafka.logs.dir=${dir}`,
+  ];
   const classpath = `${LIBS}/*`;
-  execFileSync(java, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', properties], { stdio: 'ignore' });
+  execFileSync(
+    java,
+    [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', properties],
+    { stdio: 'ignore' },
+  );
 
   const log = createWriteStream(join(dir, 'kafka.log'), { flags: 'a' });
   let child: ChildProcess | null = null;
@@ -66,7 +81,13 @@ export async function startPrivateKafka(dir: string): Promise<PrivateKafka> {
     started.stdout.pipe(log, { end: false });
     started.stderr.pipe(log, { end: false });
     exited = new Promise((done) => started.once('exit', () => done()));
-    const admin = new Kafka({ clientId: 'private-kafka-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
+    const admin = new Kafka({
+      clientId: 'private-kafka-probe',
+      brokers: [brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 1_000,
+    }).admin();
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (started.exitCode !== null) throw new Error(`the private Kafka exited (${started.exitCode}); see ${join(dir, 'kafka.log')}`);

@@ -3,7 +3,11 @@ import { IsIn } from 'class-validator';
 import { CANCEL_REASONS, CancelReason } from '../domain/consultation.decider';
 
 export class CancelConsultationRequestDto {
-  @ApiProperty({ enum: CANCEL_REASONS, example: 'patient_request', description: 'A reason code; free text is not accepted (it could hold personal data).' })
+  @ApiProperty({
+    enum: CANCEL_REASONS,
+    example: 'patient_request',
+    description: 'A reason code; free text is not accepted (it could hold personal data).',
+  })
   @IsIn(CANCEL_REASONS)
   reason!: CancelReason;
 }

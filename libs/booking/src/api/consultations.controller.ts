@@ -49,8 +49,16 @@ export class ConsultationsController {
     description:
       'The clinic is the caller’s (from the token). A clinic admin books anyone in their clinic; a clinician only themselves as the clinician; a patient only themselves as the patient.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 200 printable characters. The same key with the same body answers the first booking again.' })
-  @ApiResponse({ status: 201, description: 'Booked (or the same booking, for a repeated Idempotency-Key). `Location` names it.', type: ConsultationResponseDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 200 printable characters. The same key with the same body answers the first booking again.',
+  })
+  @ApiResponse({
+    status: 201,
+    description: 'Booked (or the same booking, for a repeated Idempotency-Key). `Location` names it.',
+    type: ConsultationResponseDto,
+  })
   @ApiResponse(INVALID)
   @ApiResponse(UNAUTHORIZED)
   @ApiResponse({ status: 403, description: 'The caller may not book for this patient or clinician.' })
@@ -70,7 +78,9 @@ export class ConsultationsController {
       });
     }
     const request = { ...body, startsAt: new Date(body.startsAt).toISOString() };
-    const { view, replayed } = await this.commands.execute<BookConsultationCommand, WriteResult>(new BookConsultationCommand(user, request, idempotencyKey));
+    const { view, replayed } = await this.commands.execute<BookConsultationCommand, WriteResult>(
+      new BookConsultationCommand(user, request, idempotencyKey),
+    );
     reply.header('Location', `/v1/consultations/${view.consultationId}`);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
     return view;
@@ -80,7 +90,8 @@ export class ConsultationsController {
   @Roles('patient', 'clinician', 'clinic_admin')
   @ApiOperation({
     summary: 'List the consultations you may see',
-    description: 'Patients and clinicians see their own; clinic admins their clinic’s. Filters only narrow that set: naming someone else yields an empty list.',
+    description:
+      'Patients and clinicians see their own; clinic admins their clinic’s. Filters only narrow that set: naming someone else yields an empty list.',
   })
   @ApiResponse({ status: 200, description: 'Ordered by start.', type: ConsultationListResponseDto })
   @ApiResponse(INVALID)
@@ -118,13 +129,18 @@ export class ConsultationsController {
     @Body() body: CancelConsultationRequestDto,
   ): Promise<ConsultationView> {
     assertUserId(user);
-    const { view } = await this.commands.execute<CancelConsultationCommand, WriteResult>(new CancelConsultationCommand(user, id, body.reason));
+    const { view } = await this.commands.execute<CancelConsultationCommand, WriteResult>(
+      new CancelConsultationCommand(user, id, body.reason),
+    );
     return view;
   }
 
   @Post(':id/reschedule')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Move a consultation', description: 'Its patient, its clinician, or an admin of its clinic; the new time is checked for clashes.' })
+  @ApiOperation({
+    summary: 'Move a consultation',
+    description: 'Its patient, its clinician, or an admin of its clinic; the new time is checked for clashes.',
+  })
   @ApiResponse({ status: 200, type: ConsultationResponseDto, description: 'Rescheduled.' })
   @ApiResponse(INVALID)
   @ApiResponse(UNAUTHORIZED)

@@ -55,7 +55,14 @@ async function startBooking(path: string, bus: InProcessMessageBus) {
 }
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-const slot = (o: Record<string, unknown> = {}) => ({ patientId: 'patient-amira', clinicianId: 'dr-okafor', startsAt: inHours(2), durationMinutes: 20, mode: 'video', ...o });
+const slot = (o: Record<string, unknown> = {}) => ({
+  patientId: 'patient-amira',
+  clinicianId: 'dr-okafor',
+  startsAt: inHours(2),
+  durationMinutes: 20,
+  mode: 'video',
+  ...o,
+});
 const withoutRequestFields = ({ instance: _i, correlationId: _c, ...rest }: Record<string, unknown>) => rest;
 
 describe('booking consultations over HTTP', () => {
@@ -87,7 +94,14 @@ describe('booking consultations over HTTP', () => {
     it('books a consultation in the caller’s clinic and says where to find it', async () => {
       const answer = await book(nextSlot());
       expect(answer.status).toBe(201);
-      expect(answer.body).toMatchObject({ clinicId: CLINIC, patientId: 'patient-amira', clinicianId: 'dr-okafor', status: 'booked', durationMinutes: 20, mode: 'video' });
+      expect(answer.body).toMatchObject({
+        clinicId: CLINIC,
+        patientId: 'patient-amira',
+        clinicianId: 'dr-okafor',
+        status: 'booked',
+        durationMinutes: 20,
+        mode: 'video',
+      });
       expect(answer.headers.location).toBe(`/v1/consultations/${answer.body.consultationId}`);
       const read = await booking.request('GET', answer.headers.location as string, { as: await booking.token('patient-amira', 'patient') });
       expect(read.status).toBe(200);
@@ -116,7 +130,11 @@ describe('booking consultations over HTTP', () => {
     it('refuses a clinician who is already booked at that time with 409', async () => {
       const first = nextSlot();
       expect((await book(first)).status).toBe(201);
-      const clash = await book({ ...first, patientId: 'patient-ben', startsAt: new Date(Date.parse(first.startsAt as string) + 10 * 60_000).toISOString() });
+      const clash = await book({
+        ...first,
+        patientId: 'patient-ben',
+        startsAt: new Date(Date.parse(first.startsAt as string) + 10 * 60_000).toISOString(),
+      });
       expect(clash.status).toBe(409);
       expect(clash.body).toMatchObject({ type: expect.stringContaining('clinician-double-booked'), status: 409 });
     });
@@ -214,8 +232,14 @@ describe('booking consultations over HTTP', () => {
     });
 
     it('shows a consultation to its patient, its clinician and its clinic admin', async () => {
-      for (const [sub, role] of [['patient-read', 'patient'], ['dr-read', 'clinician'], ['admin-ada', 'clinic_admin']] as const) {
-        expect((await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await booking.token(sub, role) })).status).toBe(200);
+      for (const [sub, role] of [
+        ['patient-read', 'patient'],
+        ['dr-read', 'clinician'],
+        ['admin-ada', 'clinic_admin'],
+      ] as const) {
+        expect((await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await booking.token(sub, role) })).status).toBe(
+          200,
+        );
       }
     });
 
@@ -232,7 +256,9 @@ describe('booking consultations over HTTP', () => {
         ['admin-ada', 'clinic_admin', 'clinic-2'],
       ];
       for (const [sub, role, clinicId] of strangers) {
-        const answer = await booking.request('GET', `/v1/consultations/${consultationId}`, { as: await booking.token(sub, role, clinicId) });
+        const answer = await booking.request('GET', `/v1/consultations/${consultationId}`, {
+          as: await booking.token(sub, role, clinicId),
+        });
         expect(answer.status).toBe(404);
         expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
       }
@@ -242,9 +268,13 @@ describe('booking consultations over HTTP', () => {
       const mine = await booking.request('GET', '/v1/consultations', { as: await booking.token('patient-read', 'patient') });
       expect(mine.status).toBe(200);
       expect(mine.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
-      const snooping = await booking.request('GET', '/v1/consultations?patientId=patient-amira', { as: await booking.token('patient-read', 'patient') });
+      const snooping = await booking.request('GET', '/v1/consultations?patientId=patient-amira', {
+        as: await booking.token('patient-read', 'patient'),
+      });
       expect(snooping.body.items).toEqual([]);
-      const otherClinic = await booking.request('GET', '/v1/consultations', { as: await booking.token('admin-ada', 'clinic_admin', 'clinic-2') });
+      const otherClinic = await booking.request('GET', '/v1/consultations', {
+        as: await booking.token('admin-ada', 'clinic_admin', 'clinic-2'),
+      });
       expect(otherClinic.body.items).toEqual([]);
     });
 
@@ -253,13 +283,21 @@ describe('booking consultations over HTTP', () => {
       const query = `clinicianId=dr-read&from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 60_000).toISOString())}`;
       const answer = await booking.request('GET', `/v1/consultations?${query}`, { as: await admin() });
       expect(answer.body.items.map((c: { consultationId: string }) => c.consultationId)).toEqual([consultationId]);
-      const later = await booking.request('GET', `/v1/consultations?clinicianId=dr-read&from=${encodeURIComponent(inHours(1000))}`, { as: await admin() });
+      const later = await booking.request('GET', `/v1/consultations?clinicianId=dr-read&from=${encodeURIComponent(inHours(1000))}`, {
+        as: await admin(),
+      });
       expect(later.body.items).toEqual([]);
     });
 
     it('refuses a time window that is not an ISO date with 400', async () => {
       expect((await booking.request('GET', '/v1/consultations?from=yesterday', { as: await admin() })).status).toBe(400);
-      expect((await booking.request('GET', `/v1/consultations?from=${encodeURIComponent(inHours(2))}&to=${encodeURIComponent(inHours(1))}`, { as: await admin() })).status).toBe(400);
+      expect(
+        (
+          await booking.request('GET', `/v1/consultations?from=${encodeURIComponent(inHours(2))}&to=${encodeURIComponent(inHours(1))}`, {
+            as: await admin(),
+          })
+        ).status,
+      ).toBe(400);
     });
   });
 
@@ -268,29 +306,51 @@ describe('booking consultations over HTTP', () => {
       const booked = (await book(nextSlot({ patientId: 'patient-move' }))).body;
       const amira = await booking.token('patient-move', 'patient');
       const shifted = new Date(Date.parse(booked.startsAt) + 10 * 60_000).toISOString();
-      const moved = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: amira, body: { startsAt: shifted, durationMinutes: 30 } });
+      const moved = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, {
+        as: amira,
+        body: { startsAt: shifted, durationMinutes: 30 },
+      });
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ startsAt: shifted, durationMinutes: 30, status: 'booked' });
       const other = (await book(nextSlot({ patientId: 'patient-other' }))).body;
-      const clash = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: amira, body: { startsAt: other.startsAt, durationMinutes: 20 } });
+      const clash = await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, {
+        as: amira,
+        body: { startsAt: other.startsAt, durationMinutes: 20 },
+      });
       expect(clash.status).toBe(409);
     });
 
     it('lets the clinician cancel with a reason, and refuses changing it afterwards', async () => {
       const booked = (await book(nextSlot())).body;
       const okafor = await booking.token('dr-okafor', 'clinician');
-      const cancelled = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: okafor, body: { reason: 'clinician_request' } });
+      const cancelled = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, {
+        as: okafor,
+        body: { reason: 'clinician_request' },
+      });
       expect(cancelled.status).toBe(200);
       expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'clinician_request' });
-      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: okafor, body: { reason: 'other' } })).status).toBe(409);
-      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, { as: okafor, body: { startsAt: inHours(500), durationMinutes: 20 } })).status).toBe(409);
+      expect(
+        (await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: okafor, body: { reason: 'other' } }))
+          .status,
+      ).toBe(409);
+      expect(
+        (
+          await booking.request('POST', `/v1/consultations/${booked.consultationId}/reschedule`, {
+            as: okafor,
+            body: { startsAt: inHours(500), durationMinutes: 20 },
+          })
+        ).status,
+      ).toBe(409);
       // The freed slot can be booked again.
       expect((await book({ ...slot(), startsAt: booked.startsAt })).status).toBe(201);
     });
 
     it('refuses free-text cancellation reasons', async () => {
       const booked = (await book(nextSlot())).body;
-      const answer = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: await admin(), body: { reason: 'patient has flu' } });
+      const answer = await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, {
+        as: await admin(),
+        body: { reason: 'patient has flu' },
+      });
       expect(answer.status).toBe(400);
     });
 
@@ -298,7 +358,11 @@ describe('booking consultations over HTTP', () => {
       const booked = (await book(nextSlot())).body;
       const ben = await booking.token('patient-ben', 'patient');
       const unknown = await booking.request('POST', `/v1/consultations/${randomUUID()}/cancel`, { as: ben, body: { reason: 'other' } });
-      for (const [path, body] of [['cancel', { reason: 'other' }], ['reschedule', { startsAt: inHours(600), durationMinutes: 20 }], ['complete', undefined]] as const) {
+      for (const [path, body] of [
+        ['cancel', { reason: 'other' }],
+        ['reschedule', { startsAt: inHours(600), durationMinutes: 20 }],
+        ['complete', undefined],
+      ] as const) {
         const answer = await booking.request('POST', `/v1/consultations/${booked.consultationId}/${path}`, { as: ben, body });
         expect(answer.status).toBe(404);
         expect(withoutRequestFields(answer.body)).toEqual(withoutRequestFields(unknown.body));
@@ -309,25 +373,42 @@ describe('booking consultations over HTTP', () => {
 
     it('lets the clinician complete it, but not the patient', async () => {
       const booked = (await book(nextSlot())).body;
-      const byPatient = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await booking.token('patient-amira', 'patient') });
+      const byPatient = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, {
+        as: await booking.token('patient-amira', 'patient'),
+      });
       expect(byPatient.status).toBe(403);
-      const byClinician = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await booking.token('dr-okafor', 'clinician') });
+      const byClinician = await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, {
+        as: await booking.token('dr-okafor', 'clinician'),
+      });
       expect(byClinician.status).toBe(200);
       expect(byClinician.body.status).toBe('completed');
-      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await admin() })).status).toBe(409);
+      expect((await booking.request('POST', `/v1/consultations/${booked.consultationId}/complete`, { as: await admin() })).status).toBe(
+        409,
+      );
     });
   });
 
   it('publishes each change on consultation.events with the actor and the software version', async () => {
     const seen: IntegrationEvent[] = [];
-    const consumer = await bus.subscribe({ groupId: `probe-${randomUUID()}`, topics: [TOPICS.consultation], handler: async (e) => void seen.push(e) });
+    const consumer = await bus.subscribe({
+      groupId: `probe-${randomUUID()}`,
+      topics: [TOPICS.consultation],
+      handler: async (e) => void seen.push(e),
+    });
     try {
       const booked = (await book(nextSlot({ patientId: 'patient-published' }))).body;
-      await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, { as: await booking.token('patient-published', 'patient'), body: { reason: 'patient_request' } });
+      await booking.request('POST', `/v1/consultations/${booked.consultationId}/cancel`, {
+        as: await booking.token('patient-published', 'patient'),
+        body: { reason: 'patient_request' },
+      });
       await eventually(() => {
         const mine = seen.filter((e) => (e.data as { consultationId: string }).consultationId === booked.consultationId);
         expect(mine.map((e) => e.type)).toEqual(['ConsultationBooked', 'ConsultationCancelled']);
-        expect(mine[0]).toMatchObject({ actor: { id: 'admin-ada', role: 'clinic_admin' }, softwareVersion: SOFTWARE_VERSION, streamId: `consultation-${booked.consultationId}` });
+        expect(mine[0]).toMatchObject({
+          actor: { id: 'admin-ada', role: 'clinic_admin' },
+          softwareVersion: SOFTWARE_VERSION,
+          streamId: `consultation-${booked.consultationId}`,
+        });
         expect(mine[1].actor).toEqual({ id: 'patient-published', role: 'patient' });
       });
     } finally {

@@ -57,7 +57,13 @@ const reschedule = (o: Partial<RescheduleConsultation> = {}): RescheduleConsulta
   now: NOW,
   ...o,
 });
-const cancel = (o: Partial<CancelConsultation> = {}): CancelConsultation => ({ type: 'CancelConsultation', consultationId: C1, reason: 'patient_request', now: NOW, ...o });
+const cancel = (o: Partial<CancelConsultation> = {}): CancelConsultation => ({
+  type: 'CancelConsultation',
+  consultationId: C1,
+  reason: 'patient_request',
+  now: NOW,
+  ...o,
+});
 const complete = (): CompleteConsultation => ({ type: 'CompleteConsultation', consultationId: C1, now: NOW });
 const cancelled = (): ConsultationEvent => ({ type: 'ConsultationCancelled', data: { consultationId: C1, reason: 'patient_request' } });
 const completed = (): ConsultationEvent => ({ type: 'ConsultationCompleted', data: { consultationId: C1 } });
@@ -74,25 +80,29 @@ const busy = (o: Partial<ActiveSlot> = {}): ActiveSlot => ({
 const facts = (...active: ActiveSlot[]): BookingFacts => ({ active });
 
 describe('booking a consultation', () => {
-  it('books a future consultation between a patient and a clinician', () =>
-    given([]).when(book(), facts()).then([booked()]));
+  it('books a future consultation between a patient and a clinician', () => given([]).when(book(), facts()).then([booked()]));
 
   it('books a clinician back to back: a consultation may start the minute the previous one ends', () =>
-    given([]).when(book({ startsAt: '2026-03-01T09:20:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' }))).then([
-      booked({ startsAt: '2026-03-01T09:20:00.000Z' }),
-    ]));
+    given([])
+      .when(book({ startsAt: '2026-03-01T09:20:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' })))
+      .then([booked({ startsAt: '2026-03-01T09:20:00.000Z' })]));
 
-  it('lets two clinicians see two different patients at the same hour', () =>
-    given([]).when(book(), facts(busy())).then([booked()]));
+  it('lets two clinicians see two different patients at the same hour', () => given([]).when(book(), facts(busy())).then([booked()]));
 
   it('refuses a clinician who already has a consultation at that time', () =>
-    given([]).when(book({ startsAt: '2026-03-01T09:10:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' }))).thenThrows(ClinicianDoubleBooked));
+    given([])
+      .when(book({ startsAt: '2026-03-01T09:10:00.000Z' }), facts(busy({ clinicianId: 'dr-okafor' })))
+      .thenThrows(ClinicianDoubleBooked));
 
   it('refuses a patient who already has a consultation at that time, even with another clinician', () =>
-    given([]).when(book(), facts(busy({ patientId: 'patient-amira' }))).thenThrows(PatientDoubleBooked));
+    given([])
+      .when(book(), facts(busy({ patientId: 'patient-amira' })))
+      .thenThrows(PatientDoubleBooked));
 
   it('refuses a clinician who is the patient of another consultation at that time', () =>
-    given([]).when(book(), facts(busy({ patientId: 'dr-okafor' }))).thenThrows(ClinicianDoubleBooked));
+    given([])
+      .when(book(), facts(busy({ patientId: 'dr-okafor' })))
+      .thenThrows(ClinicianDoubleBooked));
 
   it('names the consultation it clashes with', () =>
     given([])
@@ -100,19 +110,31 @@ describe('booking a consultation', () => {
       .thenThrows(ClinicianDoubleBooked, (error) => expect(error.conflictingConsultationId).toBe(C2)));
 
   it('refuses a start in the past, or right now', () => {
-    given([]).when(book({ startsAt: '2026-03-01T07:59:00.000Z' }), facts()).thenThrows(StartInThePast);
-    given([]).when(book({ startsAt: NOW.toISOString() }), facts()).thenThrows(StartInThePast);
+    given([])
+      .when(book({ startsAt: '2026-03-01T07:59:00.000Z' }), facts())
+      .thenThrows(StartInThePast);
+    given([])
+      .when(book({ startsAt: NOW.toISOString() }), facts())
+      .thenThrows(StartInThePast);
   });
 
   it('compares instants, not clock text: 10:00+02:00 is before 09:00Z', () =>
-    given([]).when(book({ startsAt: '2026-03-01T10:00:00+03:00' }), facts()).thenThrows(StartInThePast));
+    given([])
+      .when(book({ startsAt: '2026-03-01T10:00:00+03:00' }), facts())
+      .thenThrows(StartInThePast));
 
   it('refuses a patient booked as their own clinician', () =>
-    given([]).when(book({ patientId: 'dr-okafor' }), facts()).thenThrows(PatientIsClinician));
+    given([])
+      .when(book({ patientId: 'dr-okafor' }), facts())
+      .thenThrows(PatientIsClinician));
 
   it('refuses a duration outside 5 to 240 minutes', () => {
-    given([]).when(book({ durationMinutes: 4 }), facts()).thenThrows(InvalidDuration);
-    given([]).when(book({ durationMinutes: 241 }), facts()).thenThrows(InvalidDuration);
+    given([])
+      .when(book({ durationMinutes: 4 }), facts())
+      .thenThrows(InvalidDuration);
+    given([])
+      .when(book({ durationMinutes: 241 }), facts())
+      .thenThrows(InvalidDuration);
   });
 
   it('never books the same consultation twice', () => given([booked()]).when(book(), facts()).thenThrows(ConsultationAlreadyBooked));
@@ -121,13 +143,19 @@ describe('booking a consultation', () => {
 describe('repeating a booking under its Idempotency-Key', () => {
   const retry = (o: Partial<BookConsultation> = {}) => book({ idempotencyKey: 'key-1', ...o });
 
-  it('appends nothing for the same booking: the first one is the answer', () => given([booked()]).when(retry(), facts()).thenNothingHappened());
+  it('appends nothing for the same booking: the first one is the answer', () =>
+    given([booked()]).when(retry(), facts()).thenNothingHappened());
 
   it('compares instants, so the same start with another offset is the same booking', () =>
-    given([booked()]).when(retry({ startsAt: '2026-03-01T10:00:00+01:00' }), facts()).thenNothingHappened());
+    given([booked()])
+      .when(retry({ startsAt: '2026-03-01T10:00:00+01:00' }), facts())
+      .thenNothingHappened());
 
   it('compares with the booking as first requested, whatever happened to it since', () => {
-    const moved: ConsultationEvent = { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 } };
+    const moved: ConsultationEvent = {
+      type: 'ConsultationRescheduled',
+      data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 },
+    };
     given([booked(), moved, cancelled()]).when(retry(), facts()).thenNothingHappened();
   });
 
@@ -137,28 +165,43 @@ describe('repeating a booking under its Idempotency-Key', () => {
       .thenThrows(IdempotencyKeyReused, (error) => expect(error).toMatchObject({ code: 'idempotency-key-reused', kind: 'unprocessable' })));
 
   it('decides a repeat before looking at the slot: a clash with itself is no clash', () =>
-    given([booked()]).when(retry(), facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' }))).thenNothingHappened());
+    given([booked()])
+      .when(retry(), facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' })))
+      .thenNothingHappened());
 });
 
 describe('rescheduling a consultation', () => {
   it('moves a booked consultation to a new time', () =>
-    given([booked()]).when(reschedule(), facts()).then([
-      { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T10:00:00.000Z', durationMinutes: 30 } },
-    ]));
+    given([booked()])
+      .when(reschedule(), facts())
+      .then([
+        { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T10:00:00.000Z', durationMinutes: 30 } },
+      ]));
 
   it('does not clash with its own old slot', () =>
     given([booked()])
-      .when(reschedule({ startsAt: '2026-03-01T09:10:00.000Z' }), facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' })))
-      .then([{ type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T09:10:00.000Z', durationMinutes: 30 } }]));
+      .when(
+        reschedule({ startsAt: '2026-03-01T09:10:00.000Z' }),
+        facts(busy({ consultationId: C1, patientId: 'patient-amira', clinicianId: 'dr-okafor' })),
+      )
+      .then([
+        { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-01T09:10:00.000Z', durationMinutes: 30 } },
+      ]));
 
   it('refuses a new time at which the clinician is busy', () =>
-    given([booked()]).when(reschedule(), facts(busy({ clinicianId: 'dr-okafor', startsAt: '2026-03-01T10:15:00.000Z' }))).thenThrows(ClinicianDoubleBooked));
+    given([booked()])
+      .when(reschedule(), facts(busy({ clinicianId: 'dr-okafor', startsAt: '2026-03-01T10:15:00.000Z' })))
+      .thenThrows(ClinicianDoubleBooked));
 
   it('refuses a new time at which the patient is busy', () =>
-    given([booked()]).when(reschedule(), facts(busy({ patientId: 'patient-amira', startsAt: '2026-03-01T09:50:00.000Z' }))).thenThrows(PatientDoubleBooked));
+    given([booked()])
+      .when(reschedule(), facts(busy({ patientId: 'patient-amira', startsAt: '2026-03-01T09:50:00.000Z' })))
+      .thenThrows(PatientDoubleBooked));
 
   it('refuses a new time in the past', () =>
-    given([booked()]).when(reschedule({ startsAt: '2026-02-28T10:00:00.000Z' }), facts()).thenThrows(StartInThePast));
+    given([booked()])
+      .when(reschedule({ startsAt: '2026-02-28T10:00:00.000Z' }), facts())
+      .thenThrows(StartInThePast));
 
   it('refuses a cancelled or completed consultation', () => {
     given([booked(), cancelled()]).when(reschedule(), facts()).thenThrows(ConsultationClosed);
@@ -170,7 +213,9 @@ describe('rescheduling a consultation', () => {
 
 describe('cancelling and completing a consultation', () => {
   it('cancels a booked consultation with the reason given', () =>
-    given([booked()]).when(cancel({ reason: 'no_show' }), facts()).then([{ type: 'ConsultationCancelled', data: { consultationId: C1, reason: 'no_show' } }]));
+    given([booked()])
+      .when(cancel({ reason: 'no_show' }), facts())
+      .then([{ type: 'ConsultationCancelled', data: { consultationId: C1, reason: 'no_show' } }]));
 
   it('refuses to cancel twice or to cancel a completed consultation', () => {
     given([booked(), cancelled()]).when(cancel(), facts()).thenThrows(ConsultationClosed);
@@ -178,15 +223,19 @@ describe('cancelling and completing a consultation', () => {
   });
 
   it('completes a booked consultation', () =>
-    given([booked()]).when(complete(), facts()).then([{ type: 'ConsultationCompleted', data: { consultationId: C1 } }]));
+    given([booked()])
+      .when(complete(), facts())
+      .then([{ type: 'ConsultationCompleted', data: { consultationId: C1 } }]));
 
-  it('refuses to complete a cancelled consultation', () => given([booked(), cancelled()]).when(complete(), facts()).thenThrows(ConsultationClosed));
+  it('refuses to complete a cancelled consultation', () =>
+    given([booked(), cancelled()]).when(complete(), facts()).thenThrows(ConsultationClosed));
 
   it('keeps the rescheduled time once it is cancelled', () => {
-    const state = [booked(), { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 } }, cancelled()].reduce(
-      (s, e) => consultationDecider.evolve(s, e as ConsultationEvent),
-      consultationDecider.initialState(),
-    );
+    const state = [
+      booked(),
+      { type: 'ConsultationRescheduled', data: { consultationId: C1, startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 } },
+      cancelled(),
+    ].reduce((s, e) => consultationDecider.evolve(s, e as ConsultationEvent), consultationDecider.initialState());
     expect(state).toEqual({
       status: 'cancelled',
       consultation: expect.objectContaining({ startsAt: '2026-03-02T09:00:00.000Z', durationMinutes: 15 }),
@@ -221,7 +270,11 @@ describe('the overlap rule, for any two slots', () => {
         wanted.forEach((s, i) => {
           const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
           try {
-            for (const event of consultationDecider.decide(book({ ...s, consultationId: id, patientId: `patient-${i}` }), { status: 'none' }, facts(...active))) {
+            for (const event of consultationDecider.decide(
+              book({ ...s, consultationId: id, patientId: `patient-${i}` }),
+              { status: 'none' },
+              facts(...active),
+            )) {
               if (event.type === 'ConsultationBooked') active.push(event.data);
             }
           } catch (error) {
@@ -235,7 +288,11 @@ describe('the overlap rule, for any two slots', () => {
 
 describe('who may see and act on a consultation', () => {
   const consultation = { clinicId: 'clinic-1', patientId: 'patient-amira', clinicianId: 'dr-okafor' };
-  const caller = (id: string, role: 'patient' | 'clinician' | 'clinic_admin' | 'compliance_officer', clinicId = 'clinic-1') => ({ id, roles: [role], clinicId });
+  const caller = (id: string, role: 'patient' | 'clinician' | 'clinic_admin' | 'compliance_officer', clinicId = 'clinic-1') => ({
+    id,
+    roles: [role],
+    clinicId,
+  });
 
   it('shows a consultation to its patient, its clinician and an admin of its clinic', () => {
     expect(viewingRole(caller('patient-amira', 'patient'), consultation)).toBe('patient');

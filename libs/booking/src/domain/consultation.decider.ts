@@ -32,7 +32,13 @@ export type BookConsultation = {
   idempotencyKey?: string;
   now: Date;
 };
-export type RescheduleConsultation = { type: 'RescheduleConsultation'; consultationId: string; startsAt: string; durationMinutes: number; now: Date };
+export type RescheduleConsultation = {
+  type: 'RescheduleConsultation';
+  consultationId: string;
+  startsAt: string;
+  durationMinutes: number;
+  now: Date;
+};
 export type CancelConsultation = { type: 'CancelConsultation'; consultationId: string; reason: CancelReason; now: Date };
 export type CompleteConsultation = { type: 'CompleteConsultation'; consultationId: string; now: Date };
 
@@ -84,14 +90,19 @@ export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent
         assertSlot(command.startsAt, command.durationMinutes, command.now);
         assertFree(command.consultationId, command, facts);
         const { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } = command;
-        return [{ type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } }];
+        return [
+          { type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } },
+        ];
       }
       case 'RescheduleConsultation': {
         const open = openConsultation(state);
         assertSlot(command.startsAt, command.durationMinutes, command.now);
         assertFree(open.consultationId, { ...open, startsAt: command.startsAt, durationMinutes: command.durationMinutes }, facts);
         return [
-          { type: 'ConsultationRescheduled', data: { consultationId: open.consultationId, startsAt: command.startsAt, durationMinutes: command.durationMinutes } },
+          {
+            type: 'ConsultationRescheduled',
+            data: { consultationId: open.consultationId, startsAt: command.startsAt, durationMinutes: command.durationMinutes },
+          },
         ];
       }
       case 'CancelConsultation': {
@@ -113,7 +124,10 @@ export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent
       case 'ConsultationRescheduled':
         return state.status === 'none'
           ? state
-          : { ...state, consultation: { ...state.consultation, startsAt: event.data.startsAt, durationMinutes: event.data.durationMinutes } };
+          : {
+              ...state,
+              consultation: { ...state.consultation, startsAt: event.data.startsAt, durationMinutes: event.data.durationMinutes },
+            };
       case 'ConsultationCancelled':
         return state.status === 'none' ? state : { ...state, status: 'cancelled' };
       case 'ConsultationCompleted':

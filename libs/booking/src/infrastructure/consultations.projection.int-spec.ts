@@ -26,7 +26,14 @@ async function startBooking(path: string, readModels: ReadModelStore) {
 }
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-const slot = (h: number, o: Record<string, unknown> = {}) => ({ patientId: 'patient-amira', clinicianId: 'dr-okafor', startsAt: inHours(h), durationMinutes: 20, mode: 'video', ...o });
+const slot = (h: number, o: Record<string, unknown> = {}) => ({
+  patientId: 'patient-amira',
+  clinicianId: 'dr-okafor',
+  startsAt: inHours(h),
+  durationMinutes: 20,
+  mode: 'video',
+  ...o,
+});
 const viewOf = ({ instance: _i, correlationId: _c, ...rest }: Record<string, unknown>) => rest;
 
 describe('booking consultations on the read-model port', () => {
@@ -56,7 +63,10 @@ describe('booking consultations on the read-model port', () => {
       expect((await booking.call('POST', '/v1/consultations', slot(3, { patientId: 'patient-ben' }))).status).toBe(409);
       const cancelled = await booking.call('POST', `/v1/consultations/${id}/cancel`, { reason: 'other' });
       expect(cancelled.status).toBe(200);
-      expect(await readModels.get<ConsultationView>(CONSULTATIONS_COLLECTION, id)).toMatchObject({ status: 'cancelled', cancelReason: 'other' });
+      expect(await readModels.get<ConsultationView>(CONSULTATIONS_COLLECTION, id)).toMatchObject({
+        status: 'cancelled',
+        cancelReason: 'other',
+      });
       expect((await booking.call('POST', '/v1/consultations', slot(3, { patientId: 'patient-ben' }))).status).toBe(201);
     } finally {
       await booking.close();

@@ -34,7 +34,10 @@ export class RecordingsController {
   @ApiBody({ description: 'The media bytes.', schema: { type: 'string', format: 'binary' } })
   @ApiHeader({ name: 'X-Content-SHA256', required: false, description: 'Hex SHA-256 of the body; checked against what was stored.' })
   @ApiResponse({ status: 201, type: RecordingStoredResponseDto, description: 'Stored, and its RecordingStored event recorded.' })
-  @ApiResponse({ status: 400, description: 'An unknown query parameter, a malformed segmentId or X-Content-SHA256, or bytes not matching it.' })
+  @ApiResponse({
+    status: 400,
+    description: 'An unknown query parameter, a malformed segmentId or X-Content-SHA256, or bytes not matching it.',
+  })
   @ApiResponse({ status: 401, description: 'No valid bearer token.' })
   @ApiResponse({ status: 403, description: 'The caller is neither a patient nor a clinician.' })
   @ApiResponse({ status: 404, description: 'No such call, or not one of yours (the same answer); or no such segment in it.' })
@@ -53,7 +56,9 @@ export class RecordingsController {
     if (declaredSha256 !== undefined && !SHA256_HEX.test(declaredSha256)) {
       throw new InvalidRequest('validation-failed', 'X-Content-SHA256 must be the 64 hex digits of the SHA-256 of the body.');
     }
-    return this.commands.execute(new StoreRecordingCommand(callId, user, contentType, query.segmentId, declaredSha256?.toLowerCase(), () => bodyOf(request)));
+    return this.commands.execute(
+      new StoreRecordingCommand(callId, user, contentType, query.segmentId, declaredSha256?.toLowerCase(), () => bodyOf(request)),
+    );
   }
 }
 

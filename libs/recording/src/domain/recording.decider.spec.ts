@@ -77,7 +77,11 @@ const upload = (overrides: Partial<StoreRecording> = {}): StoreRecording => ({
   ...overrides,
 });
 
-const stored = (who: People, segment: { segmentId: string; seq: number; mode: MediaMode }, overrides: Partial<RecordingEvent['data']> = {}): RecordingEvent => ({
+const stored = (
+  who: People,
+  segment: { segmentId: string; seq: number; mode: MediaMode },
+  overrides: Partial<RecordingEvent['data']> = {},
+): RecordingEvent => ({
   type: 'RecordingStored',
   data: {
     recordingId: 'rec-1',
@@ -103,7 +107,9 @@ const given = DeciderSpec.for(recordingDecider);
 
 describe('storing a recording of a call', () => {
   it("binds it to the call's consultation, patient and clinician and to the current segment", () =>
-    given([]).when(upload(), callOf([callStarted(amira)])).then([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })]));
+    given([])
+      .when(upload(), callOf([callStarted(amira)]))
+      .then([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })]));
 
   it("lets the patient upload their own call's recording", () =>
     given([])
@@ -115,22 +121,35 @@ describe('storing a recording of a call', () => {
       .when(upload({ uploaderId: ben.patientId }), callOf([callStarted(amira)]))
       .thenThrows(NotACallParticipant, (e) => {
         const unknown = new CallNotFound();
-        expect({ code: e.code, kind: e.kind, title: e.title, detail: e.detail }).toEqual({ code: unknown.code, kind: unknown.kind, title: unknown.title, detail: unknown.detail });
+        expect({ code: e.code, kind: e.kind, title: e.title, detail: e.detail }).toEqual({
+          code: unknown.code,
+          kind: unknown.kind,
+          title: unknown.title,
+          detail: unknown.detail,
+        });
       }));
 
   it('refuses the right clinician acting under another clinic', () =>
-    given([]).when(upload({ uploaderClinicId: 'clinic-2' }), callOf([callStarted(amira)])).thenThrows(NotACallParticipant));
+    given([])
+      .when(upload({ uploaderClinicId: 'clinic-2' }), callOf([callStarted(amira)]))
+      .thenThrows(NotACallParticipant));
 
   it('refuses an upload to a call this service does not know', () => given([]).when(upload(), null).thenThrows(CallNotFound));
 
   it('refuses an upload to a call that has ended', () =>
-    given([]).when(upload(), callOf([callStarted(amira), ended(amira)])).thenThrows(CallEnded));
+    given([])
+      .when(upload(), callOf([callStarted(amira), ended(amira)]))
+      .thenThrows(CallEnded));
 
   it('refuses a body that is not audio or video', () =>
-    given([]).when(upload({ contentType: 'application/pdf' }), callOf([callStarted(amira)])).thenThrows(UnsupportedMediaType));
+    given([])
+      .when(upload({ contentType: 'application/pdf' }), callOf([callStarted(amira)]))
+      .thenThrows(UnsupportedMediaType));
 
   it('refuses bytes that are not the ones the uploader declared', () =>
-    given([]).when(upload({ declaredSha256: 'b'.repeat(64) }), callOf([callStarted(amira)])).thenThrows(ChecksumMismatch));
+    given([])
+      .when(upload({ declaredSha256: 'b'.repeat(64) }), callOf([callStarted(amira)]))
+      .thenThrows(ChecksumMismatch));
 
   it('accepts a declared digest in capitals when it matches', () =>
     given([])
@@ -138,7 +157,9 @@ describe('storing a recording of a call', () => {
       .then([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })]));
 
   it('refuses storing the same recording twice', () =>
-    given([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })]).when(upload(), callOf([callStarted(amira)])).thenThrows(RecordingAlreadyStored));
+    given([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })])
+      .when(upload(), callOf([callStarted(amira)]))
+      .thenThrows(RecordingAlreadyStored));
 });
 
 describe('a media switch mid-call', () => {
@@ -155,7 +176,9 @@ describe('a media switch mid-call', () => {
       .then([stored(amira, { segmentId: 'k1-s1', seq: 1, mode: 'audio' })]));
 
   it("refuses a segment of someone else's call", () =>
-    given([]).when(upload({ requestedSegmentId: 'k2-s1' }), callOf(afterSwitch)).thenThrows(SegmentNotInCall));
+    given([])
+      .when(upload({ requestedSegmentId: 'k2-s1' }), callOf(afterSwitch))
+      .thenThrows(SegmentNotInCall));
 
   it('refuses a video body for the audio segment it would be filed under', () =>
     given([])
@@ -165,7 +188,9 @@ describe('a media switch mid-call', () => {
 
 describe('binding never comes from the request', () => {
   it('takes the consultation and patient from the booking when the call names someone else', () =>
-    given([]).when(upload(), callOf([callStarted(amira)], bookingOf({ ...amira, patientId: 'patient-other' }))).thenThrows(CallBindingConflict));
+    given([])
+      .when(upload(), callOf([callStarted(amira)], bookingOf({ ...amira, patientId: 'patient-other' })))
+      .thenThrows(CallBindingConflict));
 
   it('ignores a consultation the uploader booked elsewhere: only the call decides', () => {
     // Dr Okafor also holds other consultations; the upload to k1 is still Amira's.
@@ -185,41 +210,47 @@ describe('binding never comes from the request', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.constantFrom<MediaMode>('audio', 'video'), fc.constantFrom<MediaMode>('audio', 'video'), fc.array(step, { maxLength: 30 }), (modeA, modeB, steps) => {
-        const people = [amira, ben];
-        const history: CallFactEvent[][] = [[callStarted(amira, modeA)], [callStarted(ben, modeB)]];
-        let n = 0;
-        for (const s of steps) {
-          const call = callOf(history[s.call]);
-          if (s.kind === 'switch') {
-            const current = call.segments[call.segments.length - 1];
-            history[s.call].push(switched(people[s.call], current.mode, current.mode === 'audio' ? 'video' : 'audio', current.seq + 1));
-            continue;
-          }
-          const who = people[s.call];
-          const segment = s.pickEarlier === null ? call.segments[call.segments.length - 1] : call.segments[s.pickEarlier % call.segments.length];
-          const [event] = recordingDecider.decide(
-            upload({
-              recordingId: `rec-${n++}`,
+      fc.property(
+        fc.constantFrom<MediaMode>('audio', 'video'),
+        fc.constantFrom<MediaMode>('audio', 'video'),
+        fc.array(step, { maxLength: 30 }),
+        (modeA, modeB, steps) => {
+          const people = [amira, ben];
+          const history: CallFactEvent[][] = [[callStarted(amira, modeA)], [callStarted(ben, modeB)]];
+          let n = 0;
+          for (const s of steps) {
+            const call = callOf(history[s.call]);
+            if (s.kind === 'switch') {
+              const current = call.segments[call.segments.length - 1];
+              history[s.call].push(switched(people[s.call], current.mode, current.mode === 'audio' ? 'video' : 'audio', current.seq + 1));
+              continue;
+            }
+            const who = people[s.call];
+            const segment =
+              s.pickEarlier === null ? call.segments[call.segments.length - 1] : call.segments[s.pickEarlier % call.segments.length];
+            const [event] = recordingDecider.decide(
+              upload({
+                recordingId: `rec-${n++}`,
+                callId: who.callId,
+                uploaderId: s.byPatient ? who.patientId : who.clinicianId,
+                requestedSegmentId: s.pickEarlier === null ? undefined : segment.segmentId,
+                contentType: `${segment.mode}/webm`,
+              }),
+              { status: 'none' },
+              call,
+            );
+            expect(event.data).toMatchObject({
+              consultationId: who.consultationId,
+              patientId: who.patientId,
+              clinicianId: who.clinicianId,
               callId: who.callId,
-              uploaderId: s.byPatient ? who.patientId : who.clinicianId,
-              requestedSegmentId: s.pickEarlier === null ? undefined : segment.segmentId,
-              contentType: `${segment.mode}/webm`,
-            }),
-            { status: 'none' },
-            call,
-          );
-          expect(event.data).toMatchObject({
-            consultationId: who.consultationId,
-            patientId: who.patientId,
-            clinicianId: who.clinicianId,
-            callId: who.callId,
-            segmentId: segment.segmentId,
-            segmentSeq: segment.seq,
-            mode: segment.mode,
-          });
-        }
-      }),
+              segmentId: segment.segmentId,
+              segmentSeq: segment.seq,
+              mode: segment.mode,
+            });
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

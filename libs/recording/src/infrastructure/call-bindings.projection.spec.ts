@@ -33,21 +33,25 @@ describe('the call-bindings projection', () => {
       an('MediaModeSwitched', switched),
       an('CallEnded', { callId: 'k1', consultationId: amira.consultationId, lastSegmentId: 'k1-s2', reason: 'hangup' }),
     );
-    return given([start, sw]).when(end).then(RECORDING_CALLS, 'k1', {
-      ...amira,
-      callId: 'k1',
-      status: 'ended',
-      segments: [
-        { segmentId: 'k1-s1', seq: 1, mode: 'audio' },
-        { segmentId: 'k1-s2', seq: 2, mode: 'video' },
-      ],
-      currentSegmentId: 'k1-s2',
-    });
+    return given([start, sw])
+      .when(end)
+      .then(RECORDING_CALLS, 'k1', {
+        ...amira,
+        callId: 'k1',
+        status: 'ended',
+        segments: [
+          { segmentId: 'k1-s1', seq: 1, mode: 'audio' },
+          { segmentId: 'k1-s2', seq: 2, mode: 'video' },
+        ],
+        currentSegmentId: 'k1-s2',
+      });
   });
 
   it('does not reset the segments on a redelivered CallStarted', () => {
     const [start, sw, again] = inbox(an('CallStarted', started), an('MediaModeSwitched', switched), an('CallStarted', started));
-    return given([start, sw]).when(again).then(RECORDING_CALLS, 'k1', expect.objectContaining({ currentSegmentId: 'k1-s2' }));
+    return given([start, sw])
+      .when(again)
+      .then(RECORDING_CALLS, 'k1', expect.objectContaining({ currentSegmentId: 'k1-s2' }));
   });
 
   it('keeps the booking as first booked: a late repeat after a cancellation does not reopen it', () => {
@@ -56,7 +60,9 @@ describe('the call-bindings projection', () => {
       an('ConsultationCancelled', { consultationId: amira.consultationId, reason: 'patient_request' }),
       an('ConsultationBooked', { ...booking, patientId: 'patient-other' }),
     );
-    return given([booked, cancelled]).when(late).then(RECORDING_BOOKINGS, amira.consultationId, { ...booking, status: 'cancelled' });
+    return given([booked, cancelled])
+      .when(late)
+      .then(RECORDING_BOOKINGS, amira.consultationId, { ...booking, status: 'cancelled' });
   });
 });
 
@@ -68,10 +74,15 @@ describe('call bindings as the upload reads them', () => {
   };
 
   it('binds the call to the people booking names', async () =>
-    expect(await bindingAfter(an('ConsultationBooked', booking), an('CallStarted', started))).toMatchObject({ ...amira, consistent: true }));
+    expect(await bindingAfter(an('ConsultationBooked', booking), an('CallStarted', started))).toMatchObject({
+      ...amira,
+      consistent: true,
+    }));
 
   it('takes who from the booking and marks a call naming someone else inconsistent', async () =>
-    expect(await bindingAfter(an('ConsultationBooked', booking), an('CallStarted', { ...started, patientId: 'patient-ben' }))).toMatchObject({
+    expect(
+      await bindingAfter(an('ConsultationBooked', booking), an('CallStarted', { ...started, patientId: 'patient-ben' })),
+    ).toMatchObject({
       patientId: amira.patientId,
       consistent: false,
     }));

@@ -47,7 +47,17 @@ describe('who may list, replay and share which recording', () => {
       await world.book({ consultationId: c.consultationId, clinicId, patientId, clinicianId });
       for (const [i, mode] of modes.entries()) {
         await world.record(
-          { recordingId: c.recordings[i], consultationId: c.consultationId, callId: c.callId, segmentId: randomUUID(), segmentSeq: i + 1, clinicId, patientId, clinicianId, mode },
+          {
+            recordingId: c.recordings[i],
+            consultationId: c.consultationId,
+            callId: c.callId,
+            segmentId: randomUUID(),
+            segmentSeq: i + 1,
+            clinicId,
+            patientId,
+            clinicianId,
+            mode,
+          },
           mediaOf(`${patientId}-${i + 1}`),
         );
       }
@@ -103,8 +113,24 @@ describe('who may list, replay and share which recording', () => {
     it('shows an item’s details and nothing more', async () => {
       const answer = await api.request('GET', '/v1/replays', { as: tokens.amira });
       const [first, second] = answer.body.items as Array<Record<string, unknown>>;
-      expect(Object.keys(first).sort()).toEqual(['basis', 'bytes', 'callId', 'consultationId', 'contentType', 'mode', 'recordedAt', 'recordingId', 'segmentSeq']);
-      expect(first).toMatchObject({ consultationId: amiras.consultationId, callId: amiras.callId, mode: 'audio', contentType: 'audio/webm', bytes: 4096 });
+      expect(Object.keys(first).sort()).toEqual([
+        'basis',
+        'bytes',
+        'callId',
+        'consultationId',
+        'contentType',
+        'mode',
+        'recordedAt',
+        'recordingId',
+        'segmentSeq',
+      ]);
+      expect(first).toMatchObject({
+        consultationId: amiras.consultationId,
+        callId: amiras.callId,
+        mode: 'audio',
+        contentType: 'audio/webm',
+        bytes: 4096,
+      });
       expect(second).toMatchObject({ mode: 'video', contentType: 'video/webm' });
     });
 
@@ -126,7 +152,12 @@ describe('who may list, replay and share which recording', () => {
     it('answers an unknown recording with a 404 problem that reveals nothing', () => {
       expect(nonexistent.status).toBe(404);
       expect(nonexistent.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(problemShape(nonexistent)).toEqual({ type: expect.stringContaining('recording-not-found'), title: expect.any(String), status: 404, detail: expect.any(String) });
+      expect(problemShape(nonexistent)).toEqual({
+        type: expect.stringContaining('recording-not-found'),
+        title: expect.any(String),
+        status: 404,
+        detail: expect.any(String),
+      });
     });
 
     const grantMatrix: Array<[string, Person, 201 | 404, () => string, string | null]> = [
@@ -151,13 +182,23 @@ describe('who may list, replay and share which recording', () => {
       if (status === 201) {
         const body = answer.body as { grantId: string; url: string; expiresAt: string };
         expect(body.url).toMatch(/^\/v1\/replay-streams\/[A-Za-z0-9_-]{43}$/);
-        const event = await expectAudited(person, 'ReplayGranted', { grantId: body.grantId, recordingId, expiresAt: body.expiresAt, basis: 'participant' }, before);
+        const event = await expectAudited(
+          person,
+          'ReplayGranted',
+          { grantId: body.grantId, recordingId, expiresAt: body.expiresAt, basis: 'participant' },
+          before,
+        );
         // Only the hash of the token is stored.
         expect(JSON.stringify(event)).not.toContain(body.url.split('/').pop());
       } else {
         expect(problemShape(answer)).toEqual(problemShape(nonexistent));
         const isKnown = reason !== 'not_found';
-        await expectAudited(person, 'ReplayDenied', { recordingId, reason, operation: 'grant', patientId: isKnown ? expect.any(String) : null }, before);
+        await expectAudited(
+          person,
+          'ReplayDenied',
+          { recordingId, reason, operation: 'grant', patientId: isKnown ? expect.any(String) : null },
+          before,
+        );
       }
     });
 
@@ -168,7 +209,10 @@ describe('who may list, replay and share which recording', () => {
     });
 
     it('refuses unknown fields in the body with 400', async () => {
-      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/replay-grants`, { as: tokens.amira, body: { viewerId: 'patient-ben' } });
+      const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/replay-grants`, {
+        as: tokens.amira,
+        body: { viewerId: 'patient-ben' },
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.errors).toEqual([{ field: 'viewerId', messages: expect.any(Array) }]);
     });
@@ -195,7 +239,12 @@ describe('who may list, replay and share which recording', () => {
       const answer = await api.request('GET', grant.body.url as string);
       expect(answer.status).toBe(200);
       expect(answer.bytes.equals(mediaOf(`${people.ben.id}-2`))).toBe(true);
-      await expectAudited('ben', 'ReplayStreamed', { recordingId: bens.recordings[1], patientId: people.ben.id, rangeStart: 0, rangeEnd: 4095, totalBytes: 4096 }, before);
+      await expectAudited(
+        'ben',
+        'ReplayStreamed',
+        { recordingId: bens.recordings[1], patientId: people.ben.id, rangeStart: 0, rangeEnd: 4095, totalBytes: 4096 },
+        before,
+      );
     });
   });
 
@@ -225,12 +274,26 @@ describe('who may list, replay and share which recording', () => {
       expect(answer.status).toBe(status);
       if (status === 201) {
         const body = answer.body;
-        expect(body).toMatchObject({ recordingId: amiras.recordings[0], granteeId: 'carer-cleo', purpose: 'carer', shareId: expect.any(String) });
+        expect(body).toMatchObject({
+          recordingId: amiras.recordings[0],
+          granteeId: 'carer-cleo',
+          purpose: 'carer',
+          shareId: expect.any(String),
+        });
         const [stored] = await world.events(`share-${body.shareId as string}`);
-        expect(stored).toMatchObject({ type: 'ShareGranted', actor: { id: people.amira.id, role: 'patient' }, softwareVersion: SOFTWARE_VERSION });
+        expect(stored).toMatchObject({
+          type: 'ShareGranted',
+          actor: { id: people.amira.id, role: 'patient' },
+          softwareVersion: SOFTWARE_VERSION,
+        });
       } else {
         expect(problemShape(answer)).toEqual(problemShape(nonexistentRecording));
-        await expectAudited(person, 'ReplayDenied', { recordingId: amiras.recordings[0], reason: 'not_a_participant', operation: 'share' }, before);
+        await expectAudited(
+          person,
+          'ReplayDenied',
+          { recordingId: amiras.recordings[0], reason: 'not_a_participant', operation: 'share' },
+          before,
+        );
       }
     });
 
@@ -245,12 +308,20 @@ describe('who may list, replay and share which recording', () => {
         body: { granteeId: '', purpose: 'gossip', until: 'tomorrow', patientId: 'patient-ben' },
       });
       expect(answer.status).toBe(400);
-      expect((answer.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['granteeId', 'patientId', 'purpose', 'until']);
+      expect((answer.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual([
+        'granteeId',
+        'patientId',
+        'purpose',
+        'until',
+      ]);
     });
 
     it('refuses a share that ends in the past or more than a year away with 400', async () => {
       for (const end of [new Date(world.clock.now.getTime() - 1000), new Date(world.clock.now.getTime() + 400 * 86_400_000)]) {
-        const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, { as: tokens.amira, body: { ...shareBody(), until: end.toISOString() } });
+        const answer = await api.request('POST', `/v1/recordings/${amiras.recordings[0]}/shares`, {
+          as: tokens.amira,
+          body: { ...shareBody(), until: end.toISOString() },
+        });
         expect(answer.status).toBe(400);
       }
     });
@@ -265,13 +336,20 @@ describe('who may list, replay and share which recording', () => {
         expect(answer.status).toBe(404);
         expect(problemShape(answer)).toEqual(problemShape(nonexistentShare));
       }
-      const underOtherRecording = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${shareId}`, { as: tokens.amira });
+      const underOtherRecording = await api.request('DELETE', `/v1/recordings/${amiras.recordings[0]}/shares/${shareId}`, {
+        as: tokens.amira,
+      });
       expect(problemShape(underOtherRecording)).toEqual(problemShape(nonexistentShare));
       const malformed = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/nope`, { as: tokens.amira });
       expect(problemShape(malformed)).toEqual(problemShape(nonexistentShare));
       const before = await countOf('ben');
       await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: tokens.ben });
-      await expectAudited('ben', 'ReplayDenied', { recordingId: amiras.recordings[1], operation: 'revoke_share', reason: 'not_a_participant' }, before);
+      await expectAudited(
+        'ben',
+        'ReplayDenied',
+        { recordingId: amiras.recordings[1], operation: 'revoke_share', reason: 'not_a_participant' },
+        before,
+      );
 
       const revoked = await api.request('DELETE', `/v1/recordings/${amiras.recordings[1]}/shares/${shareId}`, { as: tokens.amira });
       expect(revoked.status).toBe(204);

@@ -9,7 +9,8 @@ export class ReplayListItemDto {
   @ApiProperty({ format: 'uuid' }) recordingId!: string;
   @ApiProperty() consultationId!: string;
   @ApiProperty() callId!: string;
-  @ApiProperty({ description: 'Position of this segment in its call; every audio/video switch starts a new one.', minimum: 1 }) segmentSeq!: number;
+  @ApiProperty({ description: 'Position of this segment in its call; every audio/video switch starts a new one.', minimum: 1 })
+  segmentSeq!: number;
   @ApiProperty({ enum: MEDIA_MODES }) mode!: MediaMode;
   @ApiProperty({ example: 'video/webm' }) contentType!: string;
   @ApiProperty({ minimum: 0 }) bytes!: number;
@@ -23,12 +24,20 @@ export class ReplayListResponseDto {
 
 export class ReplayGrantResponseDto {
   @ApiProperty({ format: 'uuid' }) grantId!: string;
-  @ApiProperty({ example: '/v1/replay-streams/3q2-7w…', description: 'Relative, short-lived stream URL; it is the credential, keep it private.' }) url!: string;
+  @ApiProperty({
+    example: '/v1/replay-streams/3q2-7w…',
+    description: 'Relative, short-lived stream URL; it is the credential, keep it private.',
+  })
+  url!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
 export class CreateShareRequestDto {
-  @ApiProperty({ description: 'The user id (token `sub`) of the person who may replay the recording.', example: 'carer-cleo', maxLength: 200 })
+  @ApiProperty({
+    description: 'The user id (token `sub`) of the person who may replay the recording.',
+    example: 'carer-cleo',
+    maxLength: 200,
+  })
   @IsString()
   @Length(1, 200)
   @Matches(/\S/, { message: 'granteeId must not be blank' })

@@ -64,7 +64,14 @@ describe('replaying a recording', () => {
         type: 'ReplayStreamed',
         actor: { id: s.patientId, role: 'patient' },
         softwareVersion: SOFTWARE_VERSION,
-        data: { recordingId: s.video, consultationId: s.consultationId, patientId: s.patientId, rangeStart: start, rangeEnd: end, totalBytes: 4096 },
+        data: {
+          recordingId: s.video,
+          consultationId: s.consultationId,
+          patientId: s.patientId,
+          rangeStart: start,
+          rangeEnd: end,
+          totalBytes: 4096,
+        },
       });
     });
 
@@ -82,20 +89,24 @@ describe('replaying a recording', () => {
       });
     });
 
-    it.each([['bytes=4096-'], ['bytes=0-1,5-9'], ['bytes=9-3'], ['pages=1-2']])('answers %s with 416 and the size, sending and recording no view', async (range) => {
-      const url = await grantUrl(s.patient, s.video);
-      const before = (await world.events(`access-${s.patientId}`)).length;
-      const answer = await api.request('GET', url, { headers: { range } });
-      expect(answer.status).toBe(416);
-      expect(answer.headers['content-range']).toBe('bytes */4096');
-      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect((await world.events(`access-${s.patientId}`)).length).toBe(before);
-    });
+    it.each([['bytes=4096-'], ['bytes=0-1,5-9'], ['bytes=9-3'], ['pages=1-2']])(
+      'answers %s with 416 and the size, sending and recording no view',
+      async (range) => {
+        const url = await grantUrl(s.patient, s.video);
+        const before = (await world.events(`access-${s.patientId}`)).length;
+        const answer = await api.request('GET', url, { headers: { range } });
+        expect(answer.status).toBe(416);
+        expect(answer.headers['content-range']).toBe('bytes */4096');
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect((await world.events(`access-${s.patientId}`)).length).toBe(before);
+      },
+    );
 
     it('lets a player fetch several ranges with one grant, each recorded', async () => {
       const url = await grantUrl(s.patient, s.video);
       const before = (await world.events(`access-${s.patientId}`)).length;
-      for (const range of ['bytes=0-1023', 'bytes=1024-2047']) expect((await api.request('GET', url, { headers: { range } })).status).toBe(206);
+      for (const range of ['bytes=0-1023', 'bytes=1024-2047'])
+        expect((await api.request('GET', url, { headers: { range } })).status).toBe(206);
       const views = (await world.events(`access-${s.patientId}`)).slice(before).map((e) => e.data as { rangeStart: number });
       expect(views.map((v) => v.rangeStart)).toEqual([0, 1024]);
     });
@@ -123,7 +134,10 @@ describe('replaying a recording', () => {
       const unknown = await api.request('GET', `/v1/replay-streams/${Buffer.alloc(32, 1).toString('base64url')}`);
       expect(problemShape(expired)).toEqual(problemShape(unknown));
       const denials = (await world.events(`access-${s.patientId}`)).filter((e) => e.type === 'ReplayDenied');
-      expect(denials.at(-1)).toMatchObject({ actor: { id: s.patientId }, data: { reason: 'grant_expired', operation: 'stream', recordingId: s.audio, patientId: s.patientId } });
+      expect(denials.at(-1)).toMatchObject({
+        actor: { id: s.patientId },
+        data: { reason: 'grant_expired', operation: 'stream', recordingId: s.audio, patientId: s.patientId },
+      });
     });
   });
 
@@ -131,11 +145,15 @@ describe('replaying a recording', () => {
     it('gives the grantee exactly the shared recording until the patient revokes it, then takes it away everywhere at once', async () => {
       const carerId = `carer-${randomUUID().slice(0, 8)}`;
       const carer = await s.token(carerId);
-      const itemsOf = async (token: string) => ((await api.request('GET', '/v1/replays', { as: token })).body.items as Array<{ recordingId: string; basis: string }>);
+      const itemsOf = async (token: string) =>
+        (await api.request('GET', '/v1/replays', { as: token })).body.items as Array<{ recordingId: string; basis: string }>;
       expect(await itemsOf(carer)).toEqual([]);
 
       const until = new Date(world.clock.now.getTime() + 30 * 86_400_000).toISOString();
-      const shared = await api.request('POST', `/v1/recordings/${s.video}/shares`, { as: s.patient, body: { granteeId: carerId, purpose: 'carer', until } });
+      const shared = await api.request('POST', `/v1/recordings/${s.video}/shares`, {
+        as: s.patient,
+        body: { granteeId: carerId, purpose: 'carer', until },
+      });
       expect(shared.status).toBe(201);
       const shareId = shared.body.shareId as string;
       expect(shared.body).toEqual({ shareId, recordingId: s.video, granteeId: carerId, purpose: 'carer', until });
@@ -153,7 +171,10 @@ describe('replaying a recording', () => {
 
       const midReplay = await api.request('GET', url, { headers: { range: 'bytes=100-199' } });
       expect(midReplay.status).toBe(404);
-      expect(await lastAccessEvent(carerId)).toMatchObject({ type: 'ReplayDenied', data: { reason: 'share_revoked', operation: 'stream', recordingId: s.video } });
+      expect(await lastAccessEvent(carerId)).toMatchObject({
+        type: 'ReplayDenied',
+        data: { reason: 'share_revoked', operation: 'stream', recordingId: s.video },
+      });
       expect(await itemsOf(carer)).toEqual([]);
       const again = await api.request('POST', `/v1/recordings/${s.video}/replay-grants`, { as: carer, body: {} });
       expect(again.status).toBe(404);
@@ -164,7 +185,14 @@ describe('replaying a recording', () => {
       const carerId = `carer-${randomUUID().slice(0, 8)}`;
       const carer = await s.token(carerId);
       const until = new Date(world.clock.now.getTime() + 86_400_000);
-      expect((await api.request('POST', `/v1/recordings/${s.audio}/shares`, { as: s.patient, body: { granteeId: carerId, purpose: 'second_opinion', until: until.toISOString() } })).status).toBe(201);
+      expect(
+        (
+          await api.request('POST', `/v1/recordings/${s.audio}/shares`, {
+            as: s.patient,
+            body: { granteeId: carerId, purpose: 'second_opinion', until: until.toISOString() },
+          })
+        ).status,
+      ).toBe(201);
       expect((await api.request('GET', '/v1/replays', { as: carer })).body.items).toHaveLength(1);
       const saved = world.clock.now;
       world.clock.now = until;
@@ -240,7 +268,9 @@ describe('replaying a recording', () => {
       const answer = await api.request('POST', `/v1/recordings/${s.video}/shares`, { as: s.patient, body });
       expect(answer.status).toBe(409);
       expect(problemShape(answer)).toMatchObject({ type: expect.stringMatching(/\/concurrent-update$/), status: 409 });
-      expect((await world.sqlite.readAll({ categories: ['share'] })).filter((e) => (e.data as { granteeId: string }).granteeId === 'carer-busy')).toEqual([]);
+      expect(
+        (await world.sqlite.readAll({ categories: ['share'] })).filter((e) => (e.data as { granteeId: string }).granteeId === 'carer-busy'),
+      ).toEqual([]);
     } finally {
       world.switchable.contended = null;
     }
@@ -248,7 +278,11 @@ describe('replaying a recording', () => {
 
   it('publishes every list, grant, refusal and view on replay.events for the audit context', async () => {
     const seen: IntegrationEvent[] = [];
-    const consumer = await world.bus.subscribe({ groupId: `audit-probe-${randomUUID()}`, topics: [TOPICS.replay], handler: async (e) => void seen.push(e) });
+    const consumer = await world.bus.subscribe({
+      groupId: `audit-probe-${randomUUID()}`,
+      topics: [TOPICS.replay],
+      handler: async (e) => void seen.push(e),
+    });
     try {
       const viewerId = `patient-${randomUUID().slice(0, 8)}`;
       const token = await s.token(viewerId);
@@ -257,7 +291,11 @@ describe('replaying a recording', () => {
       await eventually(() => {
         const mine = seen.filter((e) => (e.data as { viewerId?: string }).viewerId === viewerId);
         expect(mine.map((e) => e.type)).toEqual(['ReplayListed', 'ReplayDenied']);
-        expect(mine[1]).toMatchObject({ actor: { id: viewerId, role: 'patient' }, softwareVersion: SOFTWARE_VERSION, data: { patientId: s.patientId } });
+        expect(mine[1]).toMatchObject({
+          actor: { id: viewerId, role: 'patient' },
+          softwareVersion: SOFTWARE_VERSION,
+          data: { patientId: s.patientId },
+        });
       });
     } finally {
       await consumer.stop();
@@ -306,14 +344,18 @@ describe('the kill switch, and a restart on the same history', () => {
 
   it('refuses every grant with 503, even the patient’s own, and records it', async () => {
     expectSwitchedOff(await killed.request('POST', `/v1/recordings/${s.audio}/replay-grants`, { as: s.patient, body: {} }));
-    expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({ data: { reason: 'kill_switch', operation: 'grant', recordingId: s.audio } });
+    expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({
+      data: { reason: 'kill_switch', operation: 'grant', recordingId: s.audio },
+    });
   });
 
   it('stops a grant issued before the switch, after rebuilding its read models from the store', async () => {
     const answer = await killed.request('GET', url, { headers: { range: 'bytes=0-9' } });
     expectSwitchedOff(answer);
     expect(answer.bytes.includes(mediaOf(s.video).subarray(0, 10))).toBe(false);
-    expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({ data: { reason: 'kill_switch', operation: 'stream', recordingId: s.video } });
+    expect((await world.events(`access-${s.patientId}`)).at(-1)).toMatchObject({
+      data: { reason: 'kill_switch', operation: 'stream', recordingId: s.video },
+    });
   });
 
   it('still lets a patient revoke a share: taking access away is never switched off', async () => {
@@ -322,7 +364,9 @@ describe('the kill switch, and a restart on the same history', () => {
       body: { granteeId: 'carer-kim', purpose: 'carer', until: new Date(Date.now() + 86_400_000).toISOString() },
     });
     expect(shared.status).toBe(201);
-    expect((await killed.request('DELETE', `/v1/recordings/${s.video}/shares/${shared.body.shareId as string}`, { as: s.patient })).status).toBe(204);
+    expect(
+      (await killed.request('DELETE', `/v1/recordings/${s.video}/shares/${shared.body.shareId as string}`, { as: s.patient })).status,
+    ).toBe(204);
   });
 
   it('refuses to boot on a kill switch value it does not understand', async () => {
@@ -348,7 +392,14 @@ describe('a read model that stopped at an event it cannot fold', () => {
     // An inbox copy its fold cannot read: the read models stop there rather than skip it (ADR 0015).
     await world.sqlite.append(
       `inbox-${s.consultationId}`,
-      [{ id: randomUUID(), type: 'ShareRevoked', data: null, metadata: { actor: { id: 'x', role: 'system' }, correlationId: 'c', causationId: null, softwareVersion: '1', featureFlags: [] } }],
+      [
+        {
+          id: randomUUID(),
+          type: 'ShareRevoked',
+          data: null,
+          metadata: { actor: { id: 'x', role: 'system' }, correlationId: 'c', causationId: null, softwareVersion: '1', featureFlags: [] },
+        },
+      ],
       'any',
     );
     await eventually(async () => expect((await api.request('GET', '/health/ready')).status).toBe(503));

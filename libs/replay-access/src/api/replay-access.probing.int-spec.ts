@@ -33,7 +33,20 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     const consultationId = randomUUID();
     const clinicianId = `dr-${randomUUID().slice(0, 8)}`;
     await world.book({ consultationId, clinicId: north, patientId, clinicianId });
-    await world.record({ recordingId, consultationId, callId: randomUUID(), segmentId: randomUUID(), segmentSeq: 1, clinicId: north, patientId, clinicianId, mode: 'audio' }, mediaOf(recordingId));
+    await world.record(
+      {
+        recordingId,
+        consultationId,
+        callId: randomUUID(),
+        segmentId: randomUUID(),
+        segmentSeq: 1,
+        clinicId: north,
+        patientId,
+        clinicianId,
+        mode: 'audio',
+      },
+      mediaOf(recordingId),
+    );
     await settled(api);
     patient = await api.token(patientId, ['patient'], north);
   });
@@ -54,7 +67,11 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(limited.headers['cache-control']).toBe('no-store');
-    expect(problemShape(limited)).toMatchObject({ type: expect.stringMatching(/\/replay-stream-rate-limited$/), status: 429, title: 'Too Many Requests' });
+    expect(problemShape(limited)).toMatchObject({
+      type: expect.stringMatching(/\/replay-stream-rate-limited$/),
+      status: 429,
+      title: 'Too Many Requests',
+    });
     // Once over the limit, a real token from that address is refused too: a 429 must not tell hits from misses.
     expect((await getFrom(api, PROBER, url, { range: 'bytes=0-0' })).status).toBe(429);
     expect((await getFrom(api, PROBER, unknownToken())).status).toBe(429);
@@ -63,7 +80,10 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     const streamed = await getFrom(api, VIEWER, url, { range: 'bytes=0-9' });
     expect(streamed.status).toBe(206);
     expect(streamed.bytes.equals(mediaOf(recordingId).subarray(0, 10))).toBe(true);
-    expect((await world.events(`access-${patientId}`)).at(-1)).toMatchObject({ type: 'ReplayStreamed', data: { rangeStart: 0, rangeEnd: 9 } });
+    expect((await world.events(`access-${patientId}`)).at(-1)).toMatchObject({
+      type: 'ReplayStreamed',
+      data: { rangeStart: 0, rangeEnd: 9 },
+    });
     expect((await getFrom(api, BYSTANDER, unknownToken())).status).toBe(404);
 
     const grantUnknown = { viewerId: 'anonymous', recordingId: '*', patientId: null, reason: 'grant_unknown', operation: 'stream' };
@@ -103,7 +123,9 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     await api.get(ReplayHousekeeping).tick();
     const events = (await anonymous()).slice(before);
     expect(events.filter((d) => d.reason === 'grant_unknown')).toHaveLength(20);
-    expect(events.filter((d) => d.reason === 'rate_limited')).toEqual([expect.objectContaining({ suppressed: expect.objectContaining({ count: 2 }) })]);
+    expect(events.filter((d) => d.reason === 'rate_limited')).toEqual([
+      expect.objectContaining({ suppressed: expect.objectContaining({ count: 2 }) }),
+    ]);
   });
 
   it('prunes a grant long expired, answering its URL with the same 404 and auditing it as an unknown token', async () => {
@@ -124,7 +146,9 @@ describe('probing GET /v1/replay-streams/:token (default limit: 20 unknown token
     expect(pruned.status).toBe(404);
     expect(problemShape(pruned)).toEqual(problemShape(expired));
     expect(await readModel.grantCount()).toBeLessThan(held);
-    expect((await anonymous()).slice(before)).toEqual([{ viewerId: 'anonymous', recordingId: '*', patientId: null, reason: 'grant_unknown', operation: 'stream' }]);
+    expect((await anonymous()).slice(before)).toEqual([
+      { viewerId: 'anonymous', recordingId: '*', patientId: null, reason: 'grant_unknown', operation: 'stream' },
+    ]);
   });
 
   it('prunes every long-expired grant at the housekeeping round, without anyone asking', async () => {

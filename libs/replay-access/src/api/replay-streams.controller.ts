@@ -30,7 +30,9 @@ export class ReplayStreamsController {
   @ApiResponse({
     status: 429,
     description: 'Too many unknown tokens from your address; wait for Retry-After seconds. Nothing was looked up.',
-    headers: { 'Retry-After': { description: 'Seconds until a request from this address is considered again.', schema: { type: 'integer' } } },
+    headers: {
+      'Retry-After': { description: 'Seconds until a request from this address is considered again.', schema: { type: 'integer' } },
+    },
   })
   @ApiResponse({ status: 416, description: 'Not one range within the recording; Content-Range: bytes */size.' })
   @ApiResponse({ status: 503, description: 'Replays are switched off, or the view could not be recorded; nothing was sent.' })

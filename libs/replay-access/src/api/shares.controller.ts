@@ -21,10 +21,16 @@ export class SharesController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Share one of your recordings', description: 'Lets one person replay this recording for a purpose, until a date at most a year away.' })
+  @ApiOperation({
+    summary: 'Share one of your recordings',
+    description: 'Lets one person replay this recording for a purpose, until a date at most a year away.',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'A recording of yours, from GET /v1/replays.' })
   @ApiResponse({ status: 201, type: ShareResponseDto })
-  @ApiResponse({ status: 400, description: 'Invalid or unknown fields, an end in the past or more than a year away, or sharing with yourself.' })
+  @ApiResponse({
+    status: 400,
+    description: 'Invalid or unknown fields, an end in the past or more than a year away, or sharing with yourself.',
+  })
   @ApiResponse({ status: 401, description: 'Missing or invalid bearer token.' })
   @ApiResponse({ status: 404, description: 'No such recording of yours (unknown and not-yours look the same).' })
   @ApiResponse({ status: 503, description: 'The change could not be recorded; nothing was shared.' })
@@ -38,7 +44,10 @@ export class SharesController {
 
   @Delete(':shareId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a share', description: 'The grantee loses the recording at once: lists, new grants and streams already under way.' })
+  @ApiOperation({
+    summary: 'Revoke a share',
+    description: 'The grantee loses the recording at once: lists, new grants and streams already under way.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'shareId', format: 'uuid' })
   @ApiResponse({ status: 204, description: 'Revoked (or already revoked).' })

@@ -44,7 +44,8 @@ describe('who may replay a recording', () => {
 
   describe('roles that never replay', () => {
     it.each<Role>(['clinic_admin', 'compliance_officer'])('gives a %s nothing, even for their own clinic', (role) =>
-      expect(decideAccess(viewer('staff-1', [role]), recording(), [share({ granteeId: 'staff-1' })], NOW)).toEqual(notAParticipant));
+      expect(decideAccess(viewer('staff-1', [role]), recording(), [share({ granteeId: 'staff-1' })], NOW)).toEqual(notAParticipant),
+    );
   });
 
   describe('the binding of the recording', () => {
@@ -84,7 +85,10 @@ describe('who may replay a recording', () => {
       expect(decideAccess(carer, recording(), [share({ revoked: true })], NOW)).toEqual({ allowed: false, reason: 'share_revoked' }));
 
     it('ends access when the share runs out', () =>
-      expect(decideAccess(carer, recording(), [share({ until: NOW.toISOString() })], NOW)).toEqual({ allowed: false, reason: 'share_expired' }));
+      expect(decideAccess(carer, recording(), [share({ until: NOW.toISOString() })], NOW)).toEqual({
+        allowed: false,
+        reason: 'share_expired',
+      }));
 
     it('does not let a share to someone else open the recording', () =>
       expect(decideAccess(patient('patient-ben'), recording(), [share()], NOW)).toEqual(notAParticipant));
@@ -103,7 +107,14 @@ describe('the replay list of a busy clinic day', () => {
   type World = { recordings: RecordingFacts[]; shares: ConsentShare[]; viewers: Viewer[] };
 
   const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-  const roleSets: Role[][] = [['patient'], ['clinician'], ['clinic_admin'], ['compliance_officer'], ['patient', 'clinician'], ['clinic_admin', 'patient']];
+  const roleSets: Role[][] = [
+    ['patient'],
+    ['clinician'],
+    ['clinic_admin'],
+    ['compliance_officer'],
+    ['patient', 'clinician'],
+    ['clinic_admin', 'patient'],
+  ];
 
   const world: fc.Arbitrary<World> = fc
     .record({
@@ -121,7 +132,13 @@ describe('the replay list of a busy clinic day', () => {
         { maxLength: 8 },
       ),
       shares: fc.array(
-        fc.record({ recording: fc.nat(), grantee: fc.nat(), daysLeft: fc.integer({ min: -5, max: 30 }), revoked: fc.boolean(), byPatient: fc.boolean() }),
+        fc.record({
+          recording: fc.nat(),
+          grantee: fc.nat(),
+          daysLeft: fc.integer({ min: -5, max: 30 }),
+          revoked: fc.boolean(),
+          byPatient: fc.boolean(),
+        }),
         { maxLength: 8 },
       ),
       viewerRoles: fc.array(fc.constantFrom(...roleSets), { minLength: 1, maxLength: 12 }),
@@ -149,19 +166,24 @@ describe('the replay list of a busy clinic day', () => {
           }),
         ),
       );
-      const shares = recordings.length === 0 ? [] : w.shares.map((s, i) => {
-        const r = recordings[s.recording % recordings.length];
-        return share({
-          shareId: `share-${i}`,
-          recordingId: r.recordingId,
-          patientId: s.byPatient ? r.patientId : 'patient-impostor',
-          granteeId: everyone[s.grantee % everyone.length],
-          until: daysFrom(NOW, s.daysLeft).toISOString(),
-          revoked: s.revoked,
-        });
-      });
+      const shares =
+        recordings.length === 0
+          ? []
+          : w.shares.map((s, i) => {
+              const r = recordings[s.recording % recordings.length];
+              return share({
+                shareId: `share-${i}`,
+                recordingId: r.recordingId,
+                patientId: s.byPatient ? r.patientId : 'patient-impostor',
+                granteeId: everyone[s.grantee % everyone.length],
+                until: daysFrom(NOW, s.daysLeft).toISOString(),
+                revoked: s.revoked,
+              });
+            });
       const viewers = everyone.flatMap((id, i) =>
-        w.viewerRoles.slice(0, 2).map((roles, j) => viewer(id, roles, clinics[(w.viewerClinic[(i + j) % w.viewerClinic.length] ?? 0) % clinics.length])),
+        w.viewerRoles
+          .slice(0, 2)
+          .map((roles, j) => viewer(id, roles, clinics[(w.viewerClinic[(i + j) % w.viewerClinic.length] ?? 0) % clinics.length])),
       );
       return { recordings, shares, viewers };
     });
@@ -174,7 +196,14 @@ describe('the replay list of a busy clinic day', () => {
     const replaysAtAll = v.roles.includes('patient') || v.roles.includes('clinician');
     const shared =
       replaysAtAll &&
-      shares.some((s) => s.recordingId === r.recordingId && s.patientId === r.patientId && s.granteeId === v.id && !s.revoked && Date.parse(s.until) > NOW.getTime());
+      shares.some(
+        (s) =>
+          s.recordingId === r.recordingId &&
+          s.patientId === r.patientId &&
+          s.granteeId === v.id &&
+          !s.revoked &&
+          Date.parse(s.until) > NOW.getTime(),
+      );
     return asPatient || asClinician || shared;
   };
 

@@ -69,10 +69,7 @@ const bindingConfirmed = (recording: RecordingFacts): boolean => {
 
 /** The patient of the recording, acting as a patient of its clinic: the only one who may share it. */
 export const isRecordingPatient = (viewer: Viewer, recording: RecordingFacts): boolean =>
-  viewer.clinicId === recording.clinicId &&
-  bindingConfirmed(recording) &&
-  hasRole(viewer, 'patient') &&
-  viewer.id === recording.patientId;
+  viewer.clinicId === recording.clinicId && bindingConfirmed(recording) && hasRole(viewer, 'patient') && viewer.id === recording.patientId;
 
 const isRecordingClinician = (viewer: Viewer, recording: RecordingFacts): boolean =>
   viewer.clinicId === recording.clinicId &&

@@ -32,14 +32,25 @@ describe('listing replays', () => {
       .then([
         {
           type: 'ReplayListed',
-          data: { listId: 'list-1', viewerId: PATIENT, recordingIds: ['rec-1', 'rec-2'], patientIds: [PATIENT], consultationIds: ['cons-1'] },
+          data: {
+            listId: 'list-1',
+            viewerId: PATIENT,
+            recordingIds: ['rec-1', 'rec-2'],
+            patientIds: [PATIENT],
+            consultationIds: ['cons-1'],
+          },
         },
       ]));
 
   it('records an empty list too, so the audit shows the person looked', () =>
     given([])
       .when(listReplays(patient('patient-chloe')), facts([amirasAudio, bensVideo]))
-      .then([{ type: 'ReplayListed', data: { listId: 'list-1', viewerId: 'patient-chloe', recordingIds: [], patientIds: [], consultationIds: [] } }]));
+      .then([
+        {
+          type: 'ReplayListed',
+          data: { listId: 'list-1', viewerId: 'patient-chloe', recordingIds: [], patientIds: [], consultationIds: [] },
+        },
+      ]));
 
   it('refuses every list while the kill switch is on, and records the refusal', () =>
     given([])
@@ -81,31 +92,56 @@ describe('granting a replay', () => {
     given([])
       .when(requestGrant(patient('patient-ben'), 'rec-1'), facts([amirasAudio]))
       .then([
-        { type: 'ReplayDenied', data: { viewerId: 'patient-ben', recordingId: 'rec-1', patientId: PATIENT, reason: 'not_a_participant', operation: 'grant' } },
+        {
+          type: 'ReplayDenied',
+          data: { viewerId: 'patient-ben', recordingId: 'rec-1', patientId: PATIENT, reason: 'not_a_participant', operation: 'grant' },
+        },
       ]));
 
   it('refuses an unknown recording and records it without a patient', () =>
     given([])
       .when(requestGrant(patient(), 'rec-404'), facts([]))
       .then([
-        { type: 'ReplayDenied', data: { viewerId: PATIENT, recordingId: 'rec-404', patientId: null, reason: 'not_found', operation: 'grant' } },
+        {
+          type: 'ReplayDenied',
+          data: { viewerId: PATIENT, recordingId: 'rec-404', patientId: null, reason: 'not_found', operation: 'grant' },
+        },
       ]));
 
   it('refuses the grantee of a revoked share', () =>
     given([])
       .when(requestGrant(carer), facts([amirasAudio], [share({ revoked: true })]))
-      .then([{ type: 'ReplayDenied', data: { viewerId: 'carer-cleo', recordingId: 'rec-1', patientId: PATIENT, reason: 'share_revoked', operation: 'grant' } }]));
+      .then([
+        {
+          type: 'ReplayDenied',
+          data: { viewerId: 'carer-cleo', recordingId: 'rec-1', patientId: PATIENT, reason: 'share_revoked', operation: 'grant' },
+        },
+      ]));
 
   it('refuses even the patient while the kill switch is on', () =>
     given([])
       .when(requestGrant(patient(), 'rec-1', { killSwitch: true }), facts([amirasAudio]))
-      .then([{ type: 'ReplayDenied', data: { viewerId: PATIENT, recordingId: 'rec-1', patientId: PATIENT, reason: 'kill_switch', operation: 'grant' } }]));
+      .then([
+        {
+          type: 'ReplayDenied',
+          data: { viewerId: PATIENT, recordingId: 'rec-1', patientId: PATIENT, reason: 'kill_switch', operation: 'grant' },
+        },
+      ]));
 });
 
 describe('streaming a granted replay', () => {
   const streamed = (rangeStart: number, rangeEnd: number, viewerId = PATIENT) => ({
     type: 'ReplayStreamed' as const,
-    data: { grantId: 'grant-1', viewerId, recordingId: 'rec-1', consultationId: 'cons-1', patientId: PATIENT, rangeStart, rangeEnd, totalBytes: 1000 },
+    data: {
+      grantId: 'grant-1',
+      viewerId,
+      recordingId: 'rec-1',
+      consultationId: 'cons-1',
+      patientId: PATIENT,
+      rangeStart,
+      rangeEnd,
+      totalBytes: 1000,
+    },
   });
   const denied = (reason: DenialReason, viewerId = PATIENT, recordingId = 'rec-1', patientId: string | null = PATIENT) =>
     replayDenied({ viewerId, recordingId, patientId, reason, operation: 'stream' });
@@ -116,13 +152,19 @@ describe('streaming a granted replay', () => {
       .then([streamed(100, 199)]));
 
   it('records a whole-body stream as every byte of the recording', () =>
-    given([replayGranted(patient())]).when(streamReplay(), facts([amirasAudio])).then([streamed(0, 999)]));
+    given([replayGranted(patient())])
+      .when(streamReplay(), facts([amirasAudio]))
+      .then([streamed(0, 999)]));
 
   it('records the last bytes asked for by a suffix range', () =>
-    given([replayGranted(patient())]).when(streamReplay({ range: 'bytes=-10' }), facts([amirasAudio])).then([streamed(990, 999)]));
+    given([replayGranted(patient())])
+      .when(streamReplay({ range: 'bytes=-10' }), facts([amirasAudio]))
+      .then([streamed(990, 999)]));
 
   it('refuses a token that was never granted, recording the viewer as anonymous', () =>
-    given([]).when(streamReplay(), facts([amirasAudio])).then([denied('grant_unknown', 'anonymous', '*', null)]));
+    given([])
+      .when(streamReplay(), facts([amirasAudio]))
+      .then([denied('grant_unknown', 'anonymous', '*', null)]));
 
   it('refuses a grant once it has expired', () =>
     given([replayGranted(patient())])
@@ -145,7 +187,9 @@ describe('streaming a granted replay', () => {
       .then([denied('not_a_participant')]));
 
   it('refuses every stream while the kill switch is on', () =>
-    given([replayGranted(patient())]).when(streamReplay({ killSwitch: true }), facts([amirasAudio])).then([denied('kill_switch')]));
+    given([replayGranted(patient())])
+      .when(streamReplay({ killSwitch: true }), facts([amirasAudio]))
+      .then([denied('kill_switch')]));
 
   it('sends nothing and records nothing for a range outside the recording', () =>
     given([replayGranted(patient())])

@@ -67,7 +67,15 @@ const decide = (command: AccessCommand, state: AccessState, facts: AccessFacts):
     case 'ListReplays': {
       const { viewer } = command;
       if (command.killSwitch) {
-        return [replayDenied({ viewerId: viewer.id, recordingId: NO_SINGLE_RECORDING, patientId: null, reason: 'kill_switch', operation: 'list' })];
+        return [
+          replayDenied({
+            viewerId: viewer.id,
+            recordingId: NO_SINGLE_RECORDING,
+            patientId: null,
+            reason: 'kill_switch',
+            operation: 'list',
+          }),
+        ];
       }
       const listed = replayableFor(viewer, facts.recordings, facts.shares, command.at).map((r) => r.recording);
       return [
@@ -115,7 +123,9 @@ const decide = (command: AccessCommand, state: AccessState, facts: AccessFacts):
     case 'StreamReplay': {
       const grant = state.grants.get(command.tokenSha256);
       const recording = grant ? findRecording(facts, grant.recordingId) : null;
-      const deny = (reason: 'kill_switch' | 'grant_unknown' | 'grant_expired' | 'not_found' | 'not_a_participant' | 'share_revoked' | 'share_expired') => [
+      const deny = (
+        reason: 'kill_switch' | 'grant_unknown' | 'grant_expired' | 'not_found' | 'not_a_participant' | 'share_revoked' | 'share_expired',
+      ) => [
         replayDenied({
           viewerId: grant?.viewerId ?? ANONYMOUS_VIEWER,
           recordingId: grant?.recordingId ?? NO_SINGLE_RECORDING,

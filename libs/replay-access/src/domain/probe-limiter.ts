@@ -16,7 +16,10 @@ export type ProbeLimits = { limit: number; windowMs: number };
 export type SuppressedProbes = { address: string; count: number; firstAt: Date; lastAt: Date };
 
 export type Admission =
-  | { allowed: true; /** Refusals still to be audited, to be appended BEFORE this request is answered. */ suppressed: SuppressedProbes | null }
+  | {
+      allowed: true;
+      /** Refusals still to be audited, to be appended BEFORE this request is answered. */ suppressed: SuppressedProbes | null;
+    }
   | { allowed: false; retryAfterSeconds: number };
 
 type Tracked = { probes: number[]; suppressed: SuppressedProbes | null };

@@ -29,5 +29,7 @@ export const NO_SINGLE_RECORDING = '*';
 export const replayDenied = (data: ReplayDenied['data']): ReplayDenied => ({ type: 'ReplayDenied', data });
 
 /** The decided event of one type, typed; undefined when the decision was another. */
-export const findEvent = <E extends AccessEvent | ShareEvent, T extends E['type']>(events: readonly E[], type: T): Extract<E, { type: T }> | undefined =>
-  events.find((event): event is Extract<E, { type: T }> => event.type === type);
+export const findEvent = <E extends AccessEvent | ShareEvent, T extends E['type']>(
+  events: readonly E[],
+  type: T,
+): Extract<E, { type: T }> | undefined => events.find((event): event is Extract<E, { type: T }> => event.type === type);

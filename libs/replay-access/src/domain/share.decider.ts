@@ -4,7 +4,16 @@ import { CannotShareWithOneself, InvalidShareWindow, ShareAlreadyExists, ShareRe
 import { ShareEvent } from './replay-access.events';
 
 export type ShareCommand =
-  | { type: 'GrantShare'; shareId: string; viewer: Viewer; recordingId: string; granteeId: string; purpose: SharePurpose; until: Date; at: Date }
+  | {
+      type: 'GrantShare';
+      shareId: string;
+      viewer: Viewer;
+      recordingId: string;
+      granteeId: string;
+      purpose: SharePurpose;
+      until: Date;
+      at: Date;
+    }
   | { type: 'RevokeShare'; shareId: string; viewer: Viewer; recordingId: string; at: Date };
 
 /** The recording named in the path, with its booking facts, when it exists. */

@@ -58,7 +58,10 @@ describe('who reaches which route: the global guards', () => {
   let app: NestFastifyApplication;
   let issue: (roles: AuthenticatedUser['roles']) => Promise<string>;
   const get = (url: string, token?: string) =>
-    app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   beforeAll(async () => {
     app = await appWith(devAuthSettings());
@@ -102,11 +105,14 @@ describe('who reaches which route: the global guards', () => {
   });
 
   it('issues dev tokens on POST /v1/dev/tokens outside production', async () => {
-    const res = await app.getHttpAdapter().getInstance().inject({
-      method: 'POST',
-      url: '/v1/dev/tokens',
-      payload: { sub: 'p1', roles: ['patient'], clinicId: 'c1', ttlSeconds: 60 },
-    });
+    const res = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url: '/v1/dev/tokens',
+        payload: { sub: 'p1', roles: ['patient'], clinicId: 'c1', ttlSeconds: 60 },
+      });
     expect(res.statusCode).toBe(201);
     const { token, expiresAt } = res.json();
     await expect(app.get(TokenVerifier).verify(token)).resolves.toEqual({ id: 'p1', roles: ['patient'], clinicId: 'c1' });
@@ -165,7 +171,11 @@ describe('auth with an identity provider (AUTH_MODE=jwks, production)', () => {
       .sign(privateKey);
 
   it('accepts an RS256 token signed by a key of the published key set', async () => {
-    await expect(app.get(TokenVerifier).verify(await rs256())).resolves.toEqual({ id: 'doc-1', roles: ['clinician'], clinicId: 'clinic-9' });
+    await expect(app.get(TokenVerifier).verify(await rs256())).resolves.toEqual({
+      id: 'doc-1',
+      roles: ['clinician'],
+      clinicId: 'clinic-9',
+    });
   });
 
   it('rejects an HS256 token even if its secret is the public key (algorithm confusion)', async () => {
@@ -181,11 +191,14 @@ describe('auth with an identity provider (AUTH_MODE=jwks, production)', () => {
   });
 
   it('has no dev token endpoint in production', async () => {
-    const res = await app.getHttpAdapter().getInstance().inject({
-      method: 'POST',
-      url: '/v1/dev/tokens',
-      payload: { sub: 'p1', roles: ['patient'], clinicId: 'c1' },
-    });
+    const res = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url: '/v1/dev/tokens',
+        payload: { sub: 'p1', roles: ['patient'], clinicId: 'c1' },
+      });
     expect(res.statusCode).toBe(404);
   });
 

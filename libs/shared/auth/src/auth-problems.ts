@@ -5,7 +5,10 @@ export class Unauthenticated extends DomainError {
   readonly code = 'unauthorized';
   readonly kind = 'unauthenticated';
   constructor(challenge = 'Bearer realm="vgp"') {
-    super('Send a valid, unexpired bearer token in the Authorization header.', { title: 'Unauthorized', headers: { 'WWW-Authenticate': challenge } });
+    super('Send a valid, unexpired bearer token in the Authorization header.', {
+      title: 'Unauthorized',
+      headers: { 'WWW-Authenticate': challenge },
+    });
   }
 }
 

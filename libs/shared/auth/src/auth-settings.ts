@@ -32,5 +32,4 @@ export const devAuthSettings = (overrides: Partial<AuthSettings> = {}): AuthSett
 });
 
 /** The dev token endpoint exists only when both hold; in production it is never registered. */
-export const devTokensEnabled = (settings: AuthSettings): boolean =>
-  settings.mode === 'dev' && settings.nodeEnv !== 'production';
+export const devTokensEnabled = (settings: AuthSettings): boolean => settings.mode === 'dev' && settings.nodeEnv !== 'production';

@@ -1,11 +1,5 @@
 export type InvalidTokenReason =
-  | 'missing'
-  | 'malformed'
-  | 'expired'
-  | 'bad_signature'
-  | 'bad_claims'
-  | 'wrong_issuer_or_audience'
-  | 'unsupported_algorithm';
+  'missing' | 'malformed' | 'expired' | 'bad_signature' | 'bad_claims' | 'wrong_issuer_or_audience' | 'unsupported_algorithm';
 
 /**
  * A bearer token that must not be trusted. `reason` is for server-side diagnostics only:

@@ -9,7 +9,10 @@ const verifier = new TokenVerifier(settings);
 const secret = new TextEncoder().encode(DEV_JWT_SECRET);
 const now = () => Math.floor(Date.now() / 1000);
 
-const token = (claims: Record<string, unknown> = {}, opts: { key?: Uint8Array; iss?: string; aud?: string; exp?: number; alg?: string } = {}) => {
+const token = (
+  claims: Record<string, unknown> = {},
+  opts: { key?: Uint8Array; iss?: string; aud?: string; exp?: number; alg?: string } = {},
+) => {
   const jwt = new SignJWT({ roles: ['patient'], clinicId: 'clinic-1', ...claims })
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
     .setIssuer(opts.iss ?? 'vgp-dev')

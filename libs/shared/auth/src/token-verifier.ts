@@ -57,8 +57,7 @@ export class TokenVerifier {
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       };
-      const { payload } =
-        key instanceof Uint8Array ? await jose.jwtVerify(token, key, options) : await jose.jwtVerify(token, key, options);
+      const { payload } = key instanceof Uint8Array ? await jose.jwtVerify(token, key, options) : await jose.jwtVerify(token, key, options);
       return payload;
     } catch (error) {
       throw mapJoseError(error, jose.errors);
@@ -69,9 +68,7 @@ export class TokenVerifier {
 const mapJoseError = (error: unknown, errors: typeof import('jose').errors): Error => {
   if (error instanceof errors.JWTExpired) return new InvalidToken('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.claim === 'iss' || error.claim === 'aud'
-      ? new InvalidToken('wrong_issuer_or_audience')
-      : new InvalidToken('bad_claims');
+    return error.claim === 'iss' || error.claim === 'aud' ? new InvalidToken('wrong_issuer_or_audience') : new InvalidToken('bad_claims');
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
     return new InvalidToken('bad_signature');

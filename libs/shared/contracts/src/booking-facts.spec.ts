@@ -2,9 +2,20 @@ import { BookingFact, BookingFactEvent, evolveBookingFact } from './booking-fact
 
 const booked: BookingFactEvent = {
   type: 'ConsultationBooked',
-  data: { consultationId: 'c-1', clinicId: 'k-1', patientId: 'p-1', clinicianId: 'd-1', startsAt: '2030-01-01T10:00:00.000Z', durationMinutes: 15, mode: 'video' },
+  data: {
+    consultationId: 'c-1',
+    clinicId: 'k-1',
+    patientId: 'p-1',
+    clinicianId: 'd-1',
+    startsAt: '2030-01-01T10:00:00.000Z',
+    durationMinutes: 15,
+    mode: 'video',
+  },
 };
-const rescheduled: BookingFactEvent = { type: 'ConsultationRescheduled', data: { consultationId: 'c-1', startsAt: '2030-01-02T10:00:00.000Z', durationMinutes: 30 } };
+const rescheduled: BookingFactEvent = {
+  type: 'ConsultationRescheduled',
+  data: { consultationId: 'c-1', startsAt: '2030-01-02T10:00:00.000Z', durationMinutes: 30 },
+};
 const cancelled: BookingFactEvent = { type: 'ConsultationCancelled', data: { consultationId: 'c-1', reason: 'patient_request' } };
 const completed: BookingFactEvent = { type: 'ConsultationCompleted', data: { consultationId: 'c-1' } };
 

@@ -4,7 +4,12 @@ import type { DomainEvent } from './envelope';
 /** What booking says about one consultation: who it is between, when, and whether it still stands. Facts only, no policy. */
 export type BookingFact = ConsultationEventData['ConsultationBooked'] & { status: 'booked' | 'cancelled' | 'completed' };
 
-export const BOOKING_FACT_EVENT_TYPES = ['ConsultationBooked', 'ConsultationRescheduled', 'ConsultationCancelled', 'ConsultationCompleted'] as const;
+export const BOOKING_FACT_EVENT_TYPES = [
+  'ConsultationBooked',
+  'ConsultationRescheduled',
+  'ConsultationCancelled',
+  'ConsultationCompleted',
+] as const;
 
 export type BookingFactEvent = {
   [K in (typeof BOOKING_FACT_EVENT_TYPES)[number]]: DomainEvent<K, ConsultationEventData[K]>;

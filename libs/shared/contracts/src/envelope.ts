@@ -49,10 +49,7 @@ export const envelopeSchema = z.object({
  * What a handler supplies to record an event; the store assigns streamId and revision,
  * and the metadata comes from the request that caused it.
  */
-export type EventMetadata = Pick<
-  EventEnvelope,
-  'correlationId' | 'causationId' | 'actor' | 'softwareVersion' | 'featureFlags'
->;
+export type EventMetadata = Pick<EventEnvelope, 'correlationId' | 'causationId' | 'actor' | 'softwareVersion' | 'featureFlags'>;
 
 /** A domain event before it is enveloped: what `decide` returns. */
 export type DomainEvent<T extends string = string, D = unknown> = { type: T; data: D };

@@ -19,11 +19,7 @@ export type ConsultationIntegrationEvent = Union<ConsultationEventData>;
 export type CallIntegrationEvent = Union<CallEventData>;
 export type RecordingIntegrationEvent = Union<RecordingEventData>;
 export type ReplayIntegrationEvent = Union<ReplayEventData>;
-export type IntegrationEvent =
-  | ConsultationIntegrationEvent
-  | CallIntegrationEvent
-  | RecordingIntegrationEvent
-  | ReplayIntegrationEvent;
+export type IntegrationEvent = ConsultationIntegrationEvent | CallIntegrationEvent | RecordingIntegrationEvent | ReplayIntegrationEvent;
 export type IntegrationEventType = IntegrationEvent['type'];
 
 const registry: Record<string, { topic: Topic; schema: z.ZodTypeAny }> = {};

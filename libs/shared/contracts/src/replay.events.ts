@@ -37,16 +37,23 @@ export const replayEventSchemas = {
     recordingId: id(),
     /** The patient is recorded only when the recording exists; compliance needs it, the caller never sees it. */
     patientId: id().nullable(),
-    reason: z.enum(['not_found', 'not_a_participant', 'share_revoked', 'share_expired', 'grant_expired', 'grant_unknown', 'kill_switch', 'rate_limited']),
+    reason: z.enum([
+      'not_found',
+      'not_a_participant',
+      'share_revoked',
+      'share_expired',
+      'grant_expired',
+      'grant_unknown',
+      'kill_switch',
+      'rate_limited',
+    ]),
     /** `list` with recordingId '*' is a whole list refused (kill switch). */
     operation: z.enum(['list', 'grant', 'stream', 'share', 'revoke_share']),
     /**
      * Only with reason `rate_limited` (added later, optional so older events still parse): one event stands for
      * `count` stream probes from one client address that were refused (429) without an event each.
      */
-    suppressed: z
-      .object({ count: z.number().int().positive(), firstAt: isoDate(), lastAt: isoDate() })
-      .optional(),
+    suppressed: z.object({ count: z.number().int().positive(), firstAt: isoDate(), lastAt: isoDate() }).optional(),
   }),
   ReplayStreamed: z.object({
     grantId: id(),

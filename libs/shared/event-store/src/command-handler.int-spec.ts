@@ -10,7 +10,13 @@ import { SqliteEventStore } from './sqlite-event-store.adapter';
 
 type Counted = { type: 'Counted'; data: { by: number } };
 const counter = { evolve: (total: number, e: Counted) => total + e.data.by, initialState: () => 0 };
-const metadata: EventMetadata = { actor: { id: 'u-1', role: 'patient' }, correlationId: 'corr-1', causationId: null, softwareVersion: '1.0.0', featureFlags: [] };
+const metadata: EventMetadata = {
+  actor: { id: 'u-1', role: 'patient' },
+  correlationId: 'corr-1',
+  causationId: null,
+  softwareVersion: '1.0.0',
+  featureFlags: [],
+};
 const at = new Date('2030-01-01T10:00:00.000Z');
 
 describe('the one command handler', () => {
@@ -74,7 +80,13 @@ describe('the one command handler', () => {
 
   it('appends nothing when the decision is empty (an idempotent repeat)', async () => {
     const stream = `count-${randomUUID()}`;
-    const result = await handleCommand<Counted, number>(store, { streamId: stream, ...counter, decide: () => [], metadata, occurredAt: at });
+    const result = await handleCommand<Counted, number>(store, {
+      streamId: stream,
+      ...counter,
+      decide: () => [],
+      metadata,
+      occurredAt: at,
+    });
     expect(result.events).toEqual([]);
     expect(await store.readStream(stream)).toEqual([]);
   });

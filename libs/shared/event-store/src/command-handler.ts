@@ -70,7 +70,11 @@ export async function handleCommand<Event extends DomainEvent, State>(
     if (events.length > 0) {
       try {
         const metadata = typeof command.metadata === 'function' ? command.metadata(before) : command.metadata;
-        await store.append(command.streamId, toNewEvents(events, metadata, command.occurredAt, command.eventId), expectedRevisionOf(history));
+        await store.append(
+          command.streamId,
+          toNewEvents(events, metadata, command.occurredAt, command.eventId),
+          expectedRevisionOf(history),
+        );
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         if (attempt >= attempts) throw new ConcurrencyConflict(command.streamId, error);

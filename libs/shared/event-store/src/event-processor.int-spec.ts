@@ -7,7 +7,13 @@ import { EventProcessor, EventProcessorOptions, HandlerFailed, ParkedEvent, Proc
 import { StoredEvent } from './event-store.port';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
 
-const metadata: EventMetadata = { actor: { id: 'u-1', role: 'patient' }, correlationId: 'c', causationId: null, softwareVersion: '1', featureFlags: [] };
+const metadata: EventMetadata = {
+  actor: { id: 'u-1', role: 'patient' },
+  correlationId: 'c',
+  causationId: null,
+  softwareVersion: '1',
+  featureFlags: [],
+};
 
 describe('the one processor lifecycle (projections, the audit chain)', () => {
   let dir: string;
@@ -24,10 +30,21 @@ describe('the one processor lifecycle (projections, the audit chain)', () => {
   });
 
   const append = (...values: string[]) =>
-    store.append(`item-${randomUUID()}`, values.map((value) => ({ id: randomUUID(), type: 'Item', data: { value }, metadata })), 'any');
+    store.append(
+      `item-${randomUUID()}`,
+      values.map((value) => ({ id: randomUUID(), type: 'Item', data: { value }, metadata })),
+      'any',
+    );
 
   const processor = (options: Partial<EventProcessorOptions> & Pick<EventProcessorOptions, 'handle'>) => {
-    const created = new EventProcessor({ name: 'items', eventStore: store, categories: ['item'], resumeAfter: async () => 0, onFailure: 'park', ...options });
+    const created = new EventProcessor({
+      name: 'items',
+      eventStore: store,
+      categories: ['item'],
+      resumeAfter: async () => 0,
+      onFailure: 'park',
+      ...options,
+    });
     processors.push(created);
     return created;
   };

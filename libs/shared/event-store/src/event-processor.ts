@@ -54,7 +54,10 @@ export class HandlerFailed extends Error {
 export class ProcessorNotCaughtUp extends DomainError {
   readonly code = 'read-model-unavailable';
   readonly kind = 'unavailable';
-  constructor(readonly processor: string, reason: string) {
+  constructor(
+    readonly processor: string,
+    reason: string,
+  ) {
     super(`processor ${processor} ${reason}`, { title: 'Service Unavailable' });
   }
 

@@ -241,8 +241,18 @@ export class SqliteEventStore implements EventStore {
     for (const event of events) {
       revision++;
       const run = this.statements.insert.run(
-        event.id, streamId, revision, event.type, event.schemaVersion, event.occurredAt, event.correlationId,
-        event.causationId, event.actor, event.softwareVersion, event.featureFlags, event.data,
+        event.id,
+        streamId,
+        revision,
+        event.type,
+        event.schemaVersion,
+        event.occurredAt,
+        event.correlationId,
+        event.causationId,
+        event.actor,
+        event.softwareVersion,
+        event.featureFlags,
+        event.data,
       );
       position = Number(run.lastInsertRowid);
     }
@@ -337,7 +347,10 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
 });
 
 const isSameEvent = (row: EventRow | undefined, streamId: string, event: PreparedEvent): boolean =>
-  !!row && row.stream_id === streamId && row.type === event.type && canonicalJson(JSON.parse(row.data)) === canonicalJson(JSON.parse(event.data));
+  !!row &&
+  row.stream_id === streamId &&
+  row.type === event.type &&
+  canonicalJson(JSON.parse(row.data)) === canonicalJson(JSON.parse(event.data));
 
 /** JSON with object keys sorted, so equal data compares equal whatever order its keys were built in. */
 const canonicalJson = (value: unknown): string =>

@@ -20,7 +20,11 @@ export class UpcasterRegistry {
 
   upcast<E extends StoredEvent>(event: E): E {
     let current = event;
-    for (let step = this.steps.get(stepKey(current.type, current.schemaVersion)); step; step = this.steps.get(stepKey(current.type, current.schemaVersion))) {
+    for (
+      let step = this.steps.get(stepKey(current.type, current.schemaVersion));
+      step;
+      step = this.steps.get(stepKey(current.type, current.schemaVersion))
+    ) {
       current = { ...current, schemaVersion: current.schemaVersion + 1, data: step(current.data) };
     }
     return current;

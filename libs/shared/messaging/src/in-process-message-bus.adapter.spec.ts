@@ -58,7 +58,10 @@ describe('InProcessMessageBus in one process', () => {
   it('shares the consultations of a group between its members', async () => {
     const byMember: string[][] = [[], []];
     for (const seen of byMember) await bus.subscribe({ groupId: 'g', topics: ['t'], handler: async (e) => void seen.push(e.id) });
-    await bus.publish('t', Array.from({ length: 20 }, (_, i) => message(`c${i}`)));
+    await bus.publish(
+      't',
+      Array.from({ length: 20 }, (_, i) => message(`c${i}`)),
+    );
     expect(byMember[0].length).toBeGreaterThan(0);
     expect(byMember[1].length).toBeGreaterThan(0);
   });

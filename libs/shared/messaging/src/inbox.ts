@@ -45,7 +45,15 @@ export const startInbox = ({ store, bus, groupId, topics, accept, maxAttempts }:
       // Named by topic until the event is validated: an unchecked type must not name a span.
       tracer.startActiveSpan(
         `consume ${delivery.topic}`,
-        { kind: SpanKind.CONSUMER, root: true, attributes: { 'messaging.destination.name': delivery.topic, 'messaging.operation.type': 'process', 'messaging.consumer.group.name': groupId } },
+        {
+          kind: SpanKind.CONSUMER,
+          root: true,
+          attributes: {
+            'messaging.destination.name': delivery.topic,
+            'messaging.operation.type': 'process',
+            'messaging.consumer.group.name': groupId,
+          },
+        },
         async (span) => {
           try {
             const event = parseIntegrationEvent(raw);

@@ -33,7 +33,10 @@ export interface MessageBus {
 }
 
 export class MessageBusUnavailable extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'MessageBusUnavailable';
   }

@@ -79,7 +79,11 @@ describe('traces of an event crossing the bus, outbox → bus → inbox', () => 
   it('records a publish and a consume span that both carry the correlation id of the request that booked', async () => {
     const consultationId = randomUUID();
     const eventId = randomUUID();
-    await booking.append(`consultation-${consultationId}`, [{ id: eventId, type: 'ConsultationCompleted', data: { consultationId }, metadata: metadata('corr-book-7') }], 'no_stream');
+    await booking.append(
+      `consultation-${consultationId}`,
+      [{ id: eventId, type: 'ConsultationCompleted', data: { consultationId }, metadata: metadata('corr-book-7') }],
+      'no_stream',
+    );
 
     await eventually(async () => expect(await replayAccess.readStream(`inbox-${consultationId}`)).toHaveLength(1));
 

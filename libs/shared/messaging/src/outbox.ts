@@ -41,7 +41,9 @@ export const startOutbox = ({ store, bus, subscriptionId, categories, logger }: 
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
-        logger?.warn(`outbox ${subscriptionId}: publishing event ${stored.id} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+        logger?.warn(
+          `outbox ${subscriptionId}: publishing event ${stored.id} failed, will retry: ${error instanceof Error ? error.message : String(error)}`,
+        );
         throw error;
       } finally {
         span.end();

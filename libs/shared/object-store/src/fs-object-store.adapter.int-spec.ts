@@ -28,7 +28,9 @@ describe('FsObjectStore on disk', () => {
       .map((entry) => join(entry.parentPath, entry.name));
 
   it('leaves no temp file behind when an object is refused as too large', async () => {
-    await expect(store.put('r/1.webm', Readable.from([Buffer.alloc(2_048)]), { contentType: 'video/webm', maxBytes: 1_024 })).rejects.toBeInstanceOf(ObjectTooLarge);
+    await expect(
+      store.put('r/1.webm', Readable.from([Buffer.alloc(2_048)]), { contentType: 'video/webm', maxBytes: 1_024 }),
+    ).rejects.toBeInstanceOf(ObjectTooLarge);
     expect(filesUnder(root)).toEqual([]);
   });
 

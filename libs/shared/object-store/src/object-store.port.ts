@@ -62,9 +62,6 @@ export class InvalidObjectKey extends Error {
 /** Keys are server-generated: segments of [A-Za-z0-9._-], no dot-only segments, no leading slash. */
 export const assertSafeKey = (key: string): void => {
   const segments = key.split('/');
-  const ok =
-    key.length > 0 &&
-    key.length <= 500 &&
-    segments.every((s) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..');
+  const ok = key.length > 0 && key.length <= 500 && segments.every((s) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..');
   if (!ok) throw new InvalidObjectKey(key);
 };

@@ -21,7 +21,10 @@ export const CONFIG_VARIABLES = {
   JWT_SECRET: { default: 'a dev-only secret outside production', accepts: 'a secret of at least 32 characters (AUTH_MODE=dev)' },
   JWT_ISSUER: { default: DEFAULT_JWT_ISSUER, accepts: 'the expected `iss` claim, non-empty' },
   JWT_AUDIENCE: { default: DEFAULT_JWT_AUDIENCE, accepts: 'the expected `aud` claim, non-empty' },
-  JWT_JWKS_URL: { default: '(none)', accepts: 'an https URL of a JSON Web Key Set (required when AUTH_MODE=jwks; http allowed outside production)' },
+  JWT_JWKS_URL: {
+    default: '(none)',
+    accepts: 'an https URL of a JSON Web Key Set (required when AUTH_MODE=jwks; http allowed outside production)',
+  },
   JWT_CLOCK_TOLERANCE_SECONDS: { default: '5', accepts: 'an integer from 0 to 60' },
   MAX_JSON_BODY_BYTES: { default: '65536', accepts: `an integer from 1024 to ${16 * MiB}` },
   MAX_UPLOAD_BYTES: { default: `${200 * MiB} (200 MiB)`, accepts: `an integer from 1 to ${5 * 1024 * MiB}` },
@@ -31,7 +34,6 @@ export const CONFIG_VARIABLES = {
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
-
 const integer = integerVariable;
 
 const text = (max = 500) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -39,7 +41,12 @@ const text = (max = 500) => z.string().trim().min(1, 'must not be empty').max(ma
 const featureFlags = z
   .string()
   .default('media-switch')
-  .transform((raw) => raw.split(',').map((f) => f.trim()).filter((f) => f.length > 0))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'has an invalid flag name')).max(100));
 
 const schema = z
@@ -49,7 +56,10 @@ const schema = z
     HOST: text(255).default('127.0.0.1'),
     DATA_DIR: text(1000).default('./data'),
     LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
-    SOFTWARE_VERSION: z.string().regex(/^[A-Za-z0-9.+_-]{1,100}$/, 'has invalid characters').default(PACKAGE_VERSION),
+    SOFTWARE_VERSION: z
+      .string()
+      .regex(/^[A-Za-z0-9.+_-]{1,100}$/, 'has invalid characters')
+      .default(PACKAGE_VERSION),
     FEATURE_FLAGS: featureFlags,
     AUTH_MODE: z.enum(['dev', 'jwks']).optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').max(1000).optional(),

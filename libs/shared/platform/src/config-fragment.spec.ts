@@ -8,7 +8,11 @@ const fragment = configFragment({
     EXAMPLE_SWITCH: { default: 'off', accepts: 'on | off' },
     EXAMPLE_TOKEN: { default: '(none)', accepts: 'a token', secret: true },
   },
-  schema: z.object({ EXAMPLE_LIMIT: integerVariable(1, 100, 20), EXAMPLE_SWITCH: switchVariable('off'), EXAMPLE_TOKEN: z.string().min(8).optional() }),
+  schema: z.object({
+    EXAMPLE_LIMIT: integerVariable(1, 100, 20),
+    EXAMPLE_SWITCH: switchVariable('off'),
+    EXAMPLE_TOKEN: z.string().min(8).optional(),
+  }),
 });
 
 describe('a context’s configuration fragment', () => {

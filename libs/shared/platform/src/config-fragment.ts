@@ -60,4 +60,9 @@ export const integerVariable = (min: number, max: number, fallback: number) =>
 
 /** `on` or `off`, case-insensitive; the default when unset. */
 export const switchVariable = (fallback: 'on' | 'off') =>
-  z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default(fallback)).transform((v) => v === 'on');
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+      z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default(fallback),
+    )
+    .transform((v) => v === 'on');

@@ -28,13 +28,22 @@ const contextWith = (onFailure: FailurePolicy) => {
   @Module({})
   class NotesModule {
     static forRoot(adapters: ContextAdapters): DynamicModule {
-      return { module: NotesModule, providers: [...contextProviders(adapters, { spec: () => ({ name: 'notes', projections: [{ definition: notes, onFailure }] }) })] };
+      return {
+        module: NotesModule,
+        providers: [...contextProviders(adapters, { spec: () => ({ name: 'notes', projections: [{ definition: notes, onFailure }] }) })],
+      };
     }
   }
   return NotesModule;
 };
 
-const metadata: EventMetadata = { actor: { id: 'u', role: 'system' }, correlationId: 'c', causationId: null, softwareVersion: '1', featureFlags: [] };
+const metadata: EventMetadata = {
+  actor: { id: 'u', role: 'system' },
+  correlationId: 'c',
+  causationId: null,
+  softwareVersion: '1',
+  featureFlags: [],
+};
 
 describe('the one context runtime', () => {
   let app: ContextTestApp;
@@ -44,7 +53,8 @@ describe('the one context runtime', () => {
     app = await ContextTestApp.start({ serviceName: 'notes', context: (adapters) => contextWith(onFailure).forRoot(adapters) });
     return app;
   };
-  const note = (type: Noted['type']) => app.eventStore.append(`note-${randomUUID()}`, [{ id: randomUUID(), type, data: { id: randomUUID() }, metadata }], 'any');
+  const note = (type: Noted['type']) =>
+    app.eventStore.append(`note-${randomUUID()}`, [{ id: randomUUID(), type, data: { id: randomUUID() }, metadata }], 'any');
 
   it('reports a parked event by id in readiness and metrics, and keeps serving', async () => {
     await start('park');

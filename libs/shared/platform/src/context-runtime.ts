@@ -1,6 +1,15 @@
 import { FactoryProvider, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Provider } from '@nestjs/common';
 import type { IntegrationEvent } from '@vgp/contracts';
-import { EVENT_STORE, EventProcessor, EventStore, FailurePolicy, ParkedEvent, ProcessorObserver, StoredEvent, Subscription } from '@vgp/event-store';
+import {
+  EVENT_STORE,
+  EventProcessor,
+  EventStore,
+  FailurePolicy,
+  ParkedEvent,
+  ProcessorObserver,
+  StoredEvent,
+  Subscription,
+} from '@vgp/event-store';
 import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { OBJECT_STORE } from '@vgp/object-store';
 import { InMemoryReadModelStore, ProjectionDefinition, READ_MODEL_STORE, ReadModelStore, readModelProjection } from '@vgp/read-models';
@@ -44,7 +53,14 @@ export type ContextRuntimeSpec = {
   stopping?(): void | Promise<void>;
 };
 
-type Deps = { store: EventStore; bus: MessageBus; readModels: ReadModelStore; owned: ReadModelStore | null; health: HealthRegistry; metrics: MetricsService };
+type Deps = {
+  store: EventStore;
+  bus: MessageBus;
+  readModels: ReadModelStore;
+  owned: ReadModelStore | null;
+  health: HealthRegistry;
+  metrics: MetricsService;
+};
 
 /**
  * The one bootstrap of every context: read models first (a context serves nothing before they hold what
@@ -92,7 +108,9 @@ export class ContextRuntime implements ReadModelFreshness, OnModuleInit, OnAppli
   async onModuleInit(): Promise<void> {
     const { store, bus, health } = this.deps;
     health.register(this.spec.name, async () => {
-      const stopped = this.processors.filter((p) => !p.healthy).map((p) => ({ processor: p.name, status: p.status, stoppedAt: p.stoppedAt?.eventId }));
+      const stopped = this.processors
+        .filter((p) => !p.healthy)
+        .map((p) => ({ processor: p.name, status: p.status, stoppedAt: p.stoppedAt?.eventId }));
       const parked = Object.entries(this.parked()).map(([processor, events]) => ({ processor, eventIds: events.map((e) => e.eventId) }));
       const up =
         this.ready &&
@@ -128,21 +146,29 @@ export class ContextRuntime implements ReadModelFreshness, OnModuleInit, OnAppli
 
   private observer(): ProcessorObserver {
     const { metrics } = this.deps;
-    const failures = metrics.counter('vgp_processor_failures_total', 'Events a projection or processor failed to handle (each try)', ['processor']);
+    const failures = metrics.counter('vgp_processor_failures_total', 'Events a projection or processor failed to handle (each try)', [
+      'processor',
+    ]);
     const parked = metrics.counter('vgp_processor_parked_events_total', 'Events a projection gave up on and skipped', ['processor']);
     const stopped = metrics.gauge('vgp_processor_stopped', '1 while a processor is stopped on an event it cannot handle', ['processor']);
     return {
       failed: (name, event, attempt, error) => {
         failures.inc({ processor: name });
-        this.logger.warn(`${name}: event ${event.id} (${event.type}, position ${event.position}) failed on try ${attempt}: ${error instanceof Error ? error.name : typeof error}`);
+        this.logger.warn(
+          `${name}: event ${event.id} (${event.type}, position ${event.position}) failed on try ${attempt}: ${error instanceof Error ? error.name : typeof error}`,
+        );
       },
       parked: (name, event) => {
         parked.inc({ processor: name });
-        this.logger.error(`${name}: parked event ${event.eventId} (${event.type}, position ${event.position}) after repeated failures; the read model lacks it`);
+        this.logger.error(
+          `${name}: parked event ${event.eventId} (${event.type}, position ${event.position}) after repeated failures; the read model lacks it`,
+        );
       },
       stopped: (name, event) => {
         stopped.set({ processor: name }, 1);
-        this.logger.error(`${name}: stopped at event ${event.eventId} (${event.type}, position ${event.position}); nothing after it is applied until it is fixed`);
+        this.logger.error(
+          `${name}: stopped at event ${event.eventId} (${event.type}, position ${event.position}); nothing after it is applied until it is fixed`,
+        );
       },
     };
   }
@@ -163,7 +189,10 @@ export function contextProviders<Args extends unknown[]>(adapters: ContextAdapte
     { provide: EVENT_STORE, useValue: adapters.eventStore },
     { provide: MESSAGE_BUS, useValue: adapters.bus },
     ...(adapters.objectStore ? [{ provide: OBJECT_STORE, useValue: adapters.objectStore }] : []),
-    { provide: OWNED_READ_MODEL_STORE, useFactory: (): ReadModelStore | null => (adapters.readModels ? null : new InMemoryReadModelStore()) },
+    {
+      provide: OWNED_READ_MODEL_STORE,
+      useFactory: (): ReadModelStore | null => (adapters.readModels ? null : new InMemoryReadModelStore()),
+    },
     {
       provide: READ_MODEL_STORE,
       useFactory: (owned: ReadModelStore | null): ReadModelStore => adapters.readModels ?? (owned as ReadModelStore),
@@ -171,9 +200,24 @@ export function contextProviders<Args extends unknown[]>(adapters: ContextAdapte
     },
     {
       provide: CONTEXT_RUNTIME,
-      useFactory: (store: EventStore, bus: MessageBus, readModels: ReadModelStore, owned: ReadModelStore | null, health: HealthRegistry, metrics: MetricsService, ...args: Args) =>
-        new ContextRuntime(runtime.spec(...args), { store, bus, readModels, owned, health, metrics }),
-      inject: [EVENT_STORE, MESSAGE_BUS, READ_MODEL_STORE, OWNED_READ_MODEL_STORE, HealthRegistry, MetricsService, ...(runtime.inject ?? [])],
+      useFactory: (
+        store: EventStore,
+        bus: MessageBus,
+        readModels: ReadModelStore,
+        owned: ReadModelStore | null,
+        health: HealthRegistry,
+        metrics: MetricsService,
+        ...args: Args
+      ) => new ContextRuntime(runtime.spec(...args), { store, bus, readModels, owned, health, metrics }),
+      inject: [
+        EVENT_STORE,
+        MESSAGE_BUS,
+        READ_MODEL_STORE,
+        OWNED_READ_MODEL_STORE,
+        HealthRegistry,
+        MetricsService,
+        ...(runtime.inject ?? []),
+      ],
     },
     { provide: READ_MODEL_FRESHNESS, useExisting: CONTEXT_RUNTIME },
   ];

@@ -42,7 +42,10 @@ describe('one error taxonomy, one table', () => {
 
   it('maps every kind to an HTTP error status', () => {
     for (const { status } of Object.values(ERROR_KINDS)) expect(status).toBeGreaterThanOrEqual(400);
-    expect(toProblem(new ConcurrencyConflict('s'), '/', 'c')).toMatchObject({ status: 409, type: 'https://errors.vgp.example/concurrent-update' });
+    expect(toProblem(new ConcurrencyConflict('s'), '/', 'c')).toMatchObject({
+      status: 409,
+      type: 'https://errors.vgp.example/concurrent-update',
+    });
   });
 
   it('gives WebSocket clients the same refusal as a code and a detail', () => {

@@ -19,7 +19,14 @@ export const ERROR_KINDS: Record<ErrorKind, { status: number; title: string; web
 };
 
 /** Kinds whose WebSocket code is the kind itself; the others say which rule refused (`call_ended`). */
-const GENERIC_ON_WEBSOCKET: ReadonlySet<ErrorKind> = new Set(['invalid', 'unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'unavailable']);
+const GENERIC_ON_WEBSOCKET: ReadonlySet<ErrorKind> = new Set([
+  'invalid',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'rate_limited',
+  'unavailable',
+]);
 
 export const statusOf = (error: DomainError): number => ERROR_KINDS[error.kind].status;
 

@@ -3,10 +3,9 @@ import { parseAppConfig } from './app-config.schema';
 import { EventMetadataFactory } from './event-metadata.factory';
 import { runWithCorrelationId } from './request-context';
 
-const factory = new EventMetadataFactory(
-  new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' }), {}),
-  { serviceName: 'replay-access' },
-);
+const factory = new EventMetadataFactory(new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' }), {}), {
+  serviceName: 'replay-access',
+});
 const clinician = { id: 'doc-1', roles: ['clinician' as const, 'clinic_admin' as const], clinicId: 'k1' };
 
 describe('what every event records about its cause', () => {

@@ -55,7 +55,9 @@ const runCheck = async (check: RegisteredCheck): Promise<HealthStatus> => {
     const timeout = new Promise<HealthStatus>((resolve) => {
       timer = setTimeout(() => resolve({ up: false, reason: 'timed out' }), CHECK_TIMEOUT_MS);
     });
-    const outcome = check().then((status): HealthStatus => (typeof status === 'boolean' ? { up: status } : { ...status, up: status.up === true }));
+    const outcome = check().then((status): HealthStatus =>
+      typeof status === 'boolean' ? { up: status } : { ...status, up: status.up === true },
+    );
     return await Promise.race([outcome, timeout]);
   } catch {
     return { up: false };

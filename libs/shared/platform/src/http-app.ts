@@ -59,7 +59,14 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
     // consumer must still cap the bytes it reads (ObjectStore.put maxBytes).
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxUpload) {
-      done(new ProblemException(413, { type: 'upload-too-large', title: 'Payload Too Large', detail: `Uploads are limited to ${maxUpload} bytes.`, extensions: { maxBytes: maxUpload } }));
+      done(
+        new ProblemException(413, {
+          type: 'upload-too-large',
+          title: 'Payload Too Large',
+          detail: `Uploads are limited to ${maxUpload} bytes.`,
+          extensions: { maxBytes: maxUpload },
+        }),
+      );
       return;
     }
     done(null, payload);
@@ -79,19 +86,27 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
 };
 
 /** Creates the Fastify Nest app of a service (or of the embedded all-in-one platform). */
-export const createHttpApp = async (rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions = {}): Promise<NestFastifyApplication> => {
+export const createHttpApp = async (
+  rootModule: Type<unknown> | DynamicModule,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> => {
   // Body limit is needed before the module graph exists; PlatformModule validates the same env.
   const maxJson = parseAppConfig(process.env).MAX_JSON_BODY_BYTES;
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, createFastifyAdapter(maxJson), { bufferLogs: true });
   return configureHttpApp(app, options);
 };
 
-type TestingModuleLike = { get<T>(type: Type<T>): T; createNestApplication<T extends INestApplication>(adapter: FastifyAdapter, options?: object): T };
+type TestingModuleLike = {
+  get<T>(type: Type<T>): T;
+  createNestApplication<T extends INestApplication>(adapter: FastifyAdapter, options?: object): T;
+};
 
 /** The same app from a compiled @nestjs/testing module, so tests exercise the real edge. */
 export const createTestingHttpApp = (moduleRef: TestingModuleLike, options: HttpAppOptions = {}): NestFastifyApplication => {
   const config = moduleRef.get(AppConfig);
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.get('MAX_JSON_BODY_BYTES')), { bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.get('MAX_JSON_BODY_BYTES')), {
+    bufferLogs: true,
+  });
   return configureHttpApp(app, { swagger: false, ...options });
 };
 

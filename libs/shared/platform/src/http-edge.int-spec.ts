@@ -87,7 +87,13 @@ describe('the HTTP edge of every service', () => {
       imports: [
         PlatformModule.forRoot({
           serviceName: 'probe',
-          env: { NODE_ENV: 'test', LOG_LEVEL: 'debug', MAX_JSON_BODY_BYTES: '2048', MAX_UPLOAD_BYTES: '100000', FEATURE_FLAGS: 'media-switch,replay-v2' },
+          env: {
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'debug',
+            MAX_JSON_BODY_BYTES: '2048',
+            MAX_UPLOAD_BYTES: '100000',
+            FEATURE_FLAGS: 'media-switch,replay-v2',
+          },
           logDestination: logs.destination,
         }),
         ProbeModule,
@@ -106,7 +112,14 @@ describe('the HTTP edge of every service', () => {
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String), instance: expect.any(String), correlationId: expect.any(String) });
+    expect(body).toMatchObject({
+      status,
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+      instance: expect.any(String),
+      correlationId: expect.any(String),
+    });
     expect(res.body).not.toMatch(/\bat .*\.(ts|js):\d+/);
     return body;
   };
@@ -137,7 +150,12 @@ describe('the HTTP edge of every service', () => {
   });
 
   it('rejects malformed JSON with a 400 problem', async () => {
-    const res = await inject({ method: 'POST', url: '/v1/probe/book', headers: { ...auth(), 'content-type': 'application/json' }, payload: '{"patientId": ' });
+    const res = await inject({
+      method: 'POST',
+      url: '/v1/probe/book',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload: '{"patientId": ',
+    });
     expectProblem(res, 400);
   });
 
@@ -155,12 +173,22 @@ describe('the HTTP edge of every service', () => {
   });
 
   it('refuses a body over the JSON limit with 413', async () => {
-    const res = await inject({ method: 'POST', url: '/v1/probe/book', headers: auth(), payload: { patientId: 'x'.repeat(5000), durationMinutes: 30, mode: 'audio' } });
+    const res = await inject({
+      method: 'POST',
+      url: '/v1/probe/book',
+      headers: auth(),
+      payload: { patientId: 'x'.repeat(5000), durationMinutes: 30, mode: 'audio' },
+    });
     expectProblem(res, 413);
   });
 
   it('refuses an unsupported media type with 415', async () => {
-    const res = await inject({ method: 'POST', url: '/v1/probe/book', headers: { ...auth(), 'content-type': 'text/plain' }, payload: 'hello' });
+    const res = await inject({
+      method: 'POST',
+      url: '/v1/probe/book',
+      headers: { ...auth(), 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expectProblem(res, 415);
   });
 
@@ -234,7 +262,12 @@ describe('the HTTP edge of every service', () => {
   });
 
   it('refuses an upload declared larger than MAX_UPLOAD_BYTES with 413', async () => {
-    const res = await inject({ method: 'POST', url: '/v1/probe/upload', headers: { ...auth(), 'content-type': 'audio/ogg' }, payload: Buffer.alloc(100_001) });
+    const res = await inject({
+      method: 'POST',
+      url: '/v1/probe/upload',
+      headers: { ...auth(), 'content-type': 'audio/ogg' },
+      payload: Buffer.alloc(100_001),
+    });
     expectProblem(res, 413);
   });
 
@@ -276,7 +309,10 @@ describe('the HTTP edge in production', () => {
     }).compile();
     const app = createTestingHttpApp(moduleRef);
     await app.init();
-    const res = await app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/v1/dev/tokens', payload: { sub: 'p', roles: ['patient'], clinicId: 'c' } });
+    const res = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'POST', url: '/v1/dev/tokens', payload: { sub: 'p', roles: ['patient'], clinicId: 'c' } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     await app.close();

@@ -115,8 +115,11 @@ export const toProblem = (exception: unknown, instance: string, correlationId: s
   }
   // Nest's own shape: { statusCode, message, error }.
   const message = body.message;
-  const detail =
-    Array.isArray(message) ? message.join('; ') : typeof message === 'string' && !isNestDefault(message, status) ? message : problem.detail;
+  const detail = Array.isArray(message)
+    ? message.join('; ')
+    : typeof message === 'string' && !isNestDefault(message, status)
+      ? message
+      : problem.detail;
   return {
     ...extensions,
     ...problem,
@@ -135,5 +138,4 @@ const base = (status: number, instance: string, correlationId: string): ProblemD
 });
 
 // "Cannot GET /path" (unknown route) and bare status names add nothing and may echo the URL.
-const isNestDefault = (message: string, status: number): boolean =>
-  /^Cannot [A-Z]+ /.test(message) || message === STATUS_CODES[status];
+const isNestDefault = (message: string, status: number): boolean => /^Cannot [A-Z]+ /.test(message) || message === STATUS_CODES[status];

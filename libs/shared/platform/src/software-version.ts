@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 export const packageVersion = (start = __dirname): string => {
   for (let dir = start; ; dir = dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string; workspaces?: unknown; private?: boolean };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        version?: string;
+        workspaces?: unknown;
+        private?: boolean;
+      };
       // Lib folders have no package.json; the first one found upwards is the workspace root.
       if (typeof pkg.version === 'string') return pkg.version;
     } catch {

@@ -1,5 +1,10 @@
 import { context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+} from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing';
 
 // Keyed by the raw Node request, which Fastify and Nest both hand around.
@@ -10,7 +15,11 @@ const spans = new WeakMap<object, Span>();
  * template and the correlation id are recorded: never the URL (replay-stream tokens live in its
  * path, other ids in its query), headers or the user agent.
  */
-export const startRequestSpan = <T>(request: { method: string; raw: object; routeOptions?: { url?: string } }, correlationId: string, next: () => T): T => {
+export const startRequestSpan = <T>(
+  request: { method: string; raw: object; routeOptions?: { url?: string } },
+  correlationId: string,
+  next: () => T,
+): T => {
   const route = request.routeOptions?.url;
   const span = platformTracer().startSpan(route ? `${request.method} ${route}` : request.method, {
     kind: SpanKind.SERVER,

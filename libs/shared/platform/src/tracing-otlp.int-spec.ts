@@ -38,6 +38,8 @@ describe('span export to an OTLP collector', () => {
   });
 
   it('refuses a malformed endpoint at boot, naming the variable', () => {
-    expect(() => startTracing({ serviceName: 's', softwareVersion: '1', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' } })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(() => startTracing({ serviceName: 's', softwareVersion: '1', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' } })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
   });
 });

@@ -106,7 +106,12 @@ describe('traces of HTTP requests', () => {
   it('nests the handler spans under the server span, also after a JSON body was parsed', async () => {
     for (const req of [
       { method: 'GET' as const, url: '/v1/consultations/c-1' },
-      { method: 'POST' as const, url: '/v1/consultations/c-1/notes', headers: { authorization: `Bearer ${bearer}` }, payload: { text: 'hello' } },
+      {
+        method: 'POST' as const,
+        url: '/v1/consultations/c-1/notes',
+        headers: { authorization: `Bearer ${bearer}` },
+        payload: { text: 'hello' },
+      },
     ]) {
       recorded.reset();
       const res = await inject(req);
@@ -146,12 +151,23 @@ describe('traces of HTTP requests', () => {
 
   it('never records a bearer token, a replay-stream token, a query string or the user agent', async () => {
     const streamToken = 'rst_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
-    await inject({ method: 'POST', url: '/v1/consultations/c-1/notes?patient=amira', headers: { authorization: `Bearer ${bearer}`, 'user-agent': 'Amira-iPhone/17' }, payload: { text: 'x' } });
-    await inject({ method: 'GET', url: `/v1/replay-streams/${streamToken}?sig=${streamToken}`, headers: { authorization: `Bearer ${bearer}` } });
+    await inject({
+      method: 'POST',
+      url: '/v1/consultations/c-1/notes?patient=amira',
+      headers: { authorization: `Bearer ${bearer}`, 'user-agent': 'Amira-iPhone/17' },
+      payload: { text: 'x' },
+    });
+    await inject({
+      method: 'GET',
+      url: `/v1/replay-streams/${streamToken}?sig=${streamToken}`,
+      headers: { authorization: `Bearer ${bearer}` },
+    });
 
     const spans = recorded.spans();
     expect(spans.map((s) => s.name)).toContain('GET /v1/replay-streams/:token');
-    const recordedText = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, resource: s.resource.attributes })));
+    const recordedText = JSON.stringify(
+      spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, resource: s.resource.attributes })),
+    );
     for (const secret of [bearer, bearer.split('.')[2], streamToken, 'amira', 'Amira-iPhone']) expect(recordedText).not.toContain(secret);
   });
 });

@@ -22,8 +22,12 @@ export const createValidationPipe = (): ValidationPipe =>
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = fieldErrors(errors);
-      return new InvalidRequest('validation-failed', `Fix these fields: ${[...new Set(list.map((e) => e.field))].join(', ') || '(body)'}.`, {
-        extensions: { errors: list },
-      });
+      return new InvalidRequest(
+        'validation-failed',
+        `Fix these fields: ${[...new Set(list.map((e) => e.field))].join(', ') || '(body)'}.`,
+        {
+          extensions: { errors: list },
+        },
+      );
     },
   });

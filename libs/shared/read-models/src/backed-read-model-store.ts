@@ -37,8 +37,7 @@ export const physicalName = (collection: string, generation: string): string =>
 const checkpointKey = (projection: string, generation: string): string => `${projection}@${generation}`;
 
 /** Stream ids become field names: '.' and '$' are not allowed there, so they (and '%') are escaped. */
-const streamKey = (streamId: string): string =>
-  streamId.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const streamKey = (streamId: string): string => streamId.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The read-model store's semantics over any DocumentBackend. Correctness rests on single-document
@@ -168,7 +167,11 @@ export class BackedReadModelStore implements ReadModelStore {
     return known.length ? Math.max(...known) : null;
   }
 
-  async rebuild(projection: string, collections: readonly string[], run: (target: ReadModelStore) => Promise<void>): Promise<RebuildResult> {
+  async rebuild(
+    projection: string,
+    collections: readonly string[],
+    run: (target: ReadModelStore) => Promise<void>,
+  ): Promise<RebuildResult> {
     if (this.pin) throw new InvalidReadModelWrite('a rebuild cannot start inside another rebuild');
     assertName(projection, 'projection');
     if (collections.length === 0) throw new InvalidReadModelWrite(`projection ${projection}: nothing to rebuild`);
@@ -195,7 +198,8 @@ export class BackedReadModelStore implements ReadModelStore {
       await dropTarget();
       throw error;
     }
-    if (target.pendingCheckpoint !== null) await this.backend.raiseCheckpoint(checkpointKey(projection, generation), target.pendingCheckpoint);
+    if (target.pendingCheckpoint !== null)
+      await this.backend.raiseCheckpoint(checkpointKey(projection, generation), target.pendingCheckpoint);
     if (!(await this.backend.switchGeneration(projection, before, { generation, collections: [...collections] }))) {
       await dropTarget();
       throw new RebuildConflict(projection);
@@ -230,7 +234,9 @@ export class BackedReadModelStore implements ReadModelStore {
   private async resolve(collection: string): Promise<{ projection: string | null; generation: string }> {
     if (this.pin) {
       if (!this.pin.collections.has(collection)) {
-        throw new InvalidReadModelWrite(`the rebuild of ${this.pin.projection} covers ${[...this.pin.collections].join(', ')}, not ${collection}`);
+        throw new InvalidReadModelWrite(
+          `the rebuild of ${this.pin.projection} covers ${[...this.pin.collections].join(', ')}, not ${collection}`,
+        );
       }
       return { projection: this.pin.projection, generation: this.pin.generation };
     }
@@ -243,11 +249,13 @@ export class BackedReadModelStore implements ReadModelStore {
   private async register(collection: string, projection: string): Promise<{ generation: string }> {
     assertName(projection, 'projection');
     if (this.pin) {
-      if (projection !== this.pin.projection) throw new InvalidReadModelWrite(`a rebuild of ${this.pin.projection} cannot write for ${projection}`);
+      if (projection !== this.pin.projection)
+        throw new InvalidReadModelWrite(`a rebuild of ${this.pin.projection} cannot write for ${projection}`);
       return this.resolve(collection);
     }
     const owner = await this.ownerOf(collection);
-    if (owner !== null && owner !== projection) throw new InvalidReadModelWrite(`${collection} belongs to projection ${owner}, not ${projection}`);
+    if (owner !== null && owner !== projection)
+      throw new InvalidReadModelWrite(`${collection} belongs to projection ${owner}, not ${projection}`);
     if (owner === null) {
       await this.backend.registerCollection(projection, collection);
       this.shared.owners.set(collection, projection);
@@ -319,7 +327,10 @@ function assertName(name: string, what: string): void {
 }
 
 function assertField(path: string): void {
-  if (path.split('.').some((step) => step === '' || step.startsWith('$')) || (RESERVED_FIELDS as readonly string[]).includes(path.split('.')[0])) {
+  if (
+    path.split('.').some((step) => step === '' || step.startsWith('$')) ||
+    (RESERVED_FIELDS as readonly string[]).includes(path.split('.')[0])
+  ) {
     throw new InvalidReadModelWrite(`field ${JSON.stringify(path)} is reserved or not storable`);
   }
 }

@@ -26,7 +26,9 @@ export type TypedProjectionHandler<D extends ReadModelDocument, E extends Domain
 };
 
 /** Types a handler by the events it declares; the one place where a stored event is narrowed to them. */
-export const projectionHandler = <D extends ReadModelDocument, E extends DomainEvent>(handler: TypedProjectionHandler<D, E>): ProjectionHandler => {
+export const projectionHandler = <D extends ReadModelDocument, E extends DomainEvent>(
+  handler: TypedProjectionHandler<D, E>,
+): ProjectionHandler => {
   const types: ReadonlySet<string> = new Set(handler.canHandle);
   const handles = (event: StoredEvent): event is StoredOf<E> => types.has(event.type);
   return {
@@ -59,7 +61,9 @@ export type ReplayOptions = ProjectionRunOptions & {
   onProgress?: (applied: number, event: StoredEvent) => void;
 };
 
-export const projectionCollections = (projection: ProjectionDefinition): string[] => [...new Set(projection.handlers.map((h) => h.collection))];
+export const projectionCollections = (projection: ProjectionDefinition): string[] => [
+  ...new Set(projection.handlers.map((h) => h.collection)),
+];
 
 /**
  * Folds one event into every document it touches. Each write carries the checkpoint "everything before
@@ -67,12 +71,19 @@ export const projectionCollections = (projection: ProjectionDefinition): string[
  * crash halfway through an event that touches several documents resumes at that event; the documents
  * already written skip it by their revision guard. A fold that throws is a HandlerFailed (deterministic).
  */
-export async function applyProjectionEvent(projection: ProjectionDefinition, readModels: ReadModelStore, event: StoredEvent): Promise<void> {
+export async function applyProjectionEvent(
+  projection: ProjectionDefinition,
+  readModels: ReadModelStore,
+  event: StoredEvent,
+): Promise<void> {
   const writes = projection.handlers.flatMap((handler) => [...new Set(idsOf(keysOf(handler, event)))].map((id) => ({ handler, id })));
   const guard = { streamId: event.streamId, revision: event.revision };
   for (const [i, { handler, id }] of writes.entries()) {
     const position = i === writes.length - 1 ? event.position : event.position - 1;
-    await readModels.apply(handler.collection, id, guard, (doc) => evolveOrFail(handler, doc, event), { projection: projection.name, position });
+    await readModels.apply(handler.collection, id, guard, (doc) => evolveOrFail(handler, doc, event), {
+      projection: projection.name,
+      position,
+    });
   }
 }
 
@@ -100,7 +111,10 @@ export async function ensureProjectionIndexes(projection: ProjectionDefinition, 
   }
 }
 
-export type ReadModelProjectionOptions = Pick<EventProcessorOptions, 'onFailure' | 'onApplied' | 'maxAttempts' | 'caughtUpTimeoutMs' | 'observer'> &
+export type ReadModelProjectionOptions = Pick<
+  EventProcessorOptions,
+  'onFailure' | 'onApplied' | 'maxAttempts' | 'caughtUpTimeoutMs' | 'observer'
+> &
   ProjectionRunOptions;
 
 /**
@@ -123,7 +137,10 @@ export const readModelProjection = (projection: ProjectionDefinition, options: R
 };
 
 /** Applies every stored event after the checkpoint, in pages, and returns; what a rebuild runs. */
-export async function replayProjection(projection: ProjectionDefinition, options: ReplayOptions): Promise<{ applied: number; position: number }> {
+export async function replayProjection(
+  projection: ProjectionDefinition,
+  options: ReplayOptions,
+): Promise<{ applied: number; position: number }> {
   const { eventStore, readModels, batchSize = 500, onProgress } = options;
   await ensureProjectionIndexes(projection, readModels);
   let position = options.fromPosition ?? (await readModels.readCheckpoint(projection.name)) ?? 0;
@@ -139,7 +156,8 @@ export async function replayProjection(projection: ProjectionDefinition, options
   }
 }
 
-const idsOf = (keys: string | readonly string[] | null): readonly string[] => (keys === null ? [] : typeof keys === 'string' ? [keys] : keys);
+const idsOf = (keys: string | readonly string[] | null): readonly string[] =>
+  keys === null ? [] : typeof keys === 'string' ? [keys] : keys;
 
 /** One document of booking facts per consultation (the one fold, `evolveBookingFact`), for any context that keeps a copy. */
 export const bookingFactsHandler = (collection: string): ProjectionHandler =>

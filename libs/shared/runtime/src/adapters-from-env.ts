@@ -16,7 +16,12 @@ const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
 const brokerList = z
   .string()
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'has an entry that is not host:port')).min(1, 'names no broker'));
 
 const bool = z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) });
@@ -31,15 +36,32 @@ const serviceEnvSchema = z
       .regex(/^(kurrentdb|esdb)(\+discover)?:\/\/\S+$/, 'is not a kurrentdb:// or esdb:// connection string')
       .optional(),
     EVENTSTORE_STREAM_PREFIX: z.string().regex(NAME, 'has invalid characters').optional(),
-    MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'is not a mongodb:// connection string').optional(),
-    MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'is not a database name').optional(),
-    S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(s) URL').optional(),
-    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name').optional(),
-    S3_REGION: z.string().regex(/^[a-z0-9-]{1,50}$/, 'is not a region name').default('us-east-1'),
+    MONGO_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'is not a mongodb:// connection string')
+      .optional(),
+    MONGO_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'is not a database name')
+      .optional(),
+    S3_ENDPOINT: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'is not an http(s) URL')
+      .optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')
+      .optional(),
+    S3_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]{1,50}$/, 'is not a region name')
+      .default('us-east-1'),
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_FORCE_PATH_STYLE: bool.default('false'),
-    S3_SSE: z.enum(['AES256', 'aws:kms', 'none'], { errorMap: () => ({ message: 'is not a known server-side encryption' }) }).default('AES256'),
+    S3_SSE: z
+      .enum(['AES256', 'aws:kms', 'none'], { errorMap: () => ({ message: 'is not a known server-side encryption' }) })
+      .default('AES256'),
     S3_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/, 'is not a key prefix')
@@ -47,13 +69,23 @@ const serviceEnvSchema = z
       .optional(),
   })
   .superRefine((env, ctx) => {
-    const s3Named = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_KEY_PREFIX'] as const).filter((k) => env[k] !== undefined);
+    const s3Named = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_KEY_PREFIX'] as const).filter(
+      (k) => env[k] !== undefined,
+    );
     if (s3Named.length > 0 && !env.S3_BUCKET) {
-      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: `is required when ${s3Named.join(', ')} ${s3Named.length > 1 ? 'are' : 'is'} set` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_BUCKET'],
+        message: `is required when ${s3Named.join(', ')} ${s3Named.length > 1 ? 'are' : 'is'} set`,
+      });
     }
     if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
       const missing = env.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its pair (or both left unset for the SDK’s default credentials)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'must be set together with its pair (or both left unset for the SDK’s default credentials)',
+      });
     }
   });
 
@@ -134,7 +166,9 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
 
   const kafka = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: `vgp-${service}` });
   const bus: MessageBus = config.KAFKA_NAMESPACE ? new NamespacedMessageBus(kafka, config.KAFKA_NAMESPACE) : kafka;
-  description.push(`bus: Kafka ${config.KAFKA_BROKERS.join(',')}${config.KAFKA_NAMESPACE ? `, topics and groups under '${config.KAFKA_NAMESPACE}.'` : ''}`);
+  description.push(
+    `bus: Kafka ${config.KAFKA_BROKERS.join(',')}${config.KAFKA_NAMESPACE ? `, topics and groups under '${config.KAFKA_NAMESPACE}.'` : ''}`,
+  );
 
   let objectStore: ObjectStore | undefined;
   let s3: S3ObjectStore | undefined;
@@ -156,7 +190,9 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
         },
       });
       objectStore = s3;
-      description.push(`objects: S3 bucket ${config.S3_BUCKET}${keyPrefix ? `/${keyPrefix}` : ''} at ${config.S3_ENDPOINT ?? `AWS ${config.S3_REGION}`}`);
+      description.push(
+        `objects: S3 bucket ${config.S3_BUCKET}${keyPrefix ? `/${keyPrefix}` : ''} at ${config.S3_ENDPOINT ?? `AWS ${config.S3_REGION}`}`,
+      );
     } else {
       const root = join(dataDir, 'objects');
       objectStore = new FsObjectStore({ root });
@@ -184,7 +220,12 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
 
 /** The service's own MongoDB database name: MONGO_DB, or vgp_<service> under the deployment's namespace. */
 export const mongoDbNameOf = (service: string, config: Pick<ServiceEnv, 'MONGO_DB' | 'KAFKA_NAMESPACE'>): string =>
-  config.MONGO_DB ?? [config.KAFKA_NAMESPACE, 'vgp', service].filter(Boolean).join('_').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 63);
+  config.MONGO_DB ??
+  [config.KAFKA_NAMESPACE, 'vgp', service]
+    .filter(Boolean)
+    .join('_')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 63);
 
 /**
  * The service's read models: MongoDB when MONGO_URL is set (one database per service), otherwise undefined,

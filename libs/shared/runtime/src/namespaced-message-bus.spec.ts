@@ -8,7 +8,11 @@ describe('a message bus under a namespace', () => {
     const staging = new NamespacedMessageBus(shared, 'staging');
     const seen: Array<{ id: string; topic: string }> = [];
     const foreign: string[] = [];
-    await staging.subscribe({ groupId: 'audit', topics: ['consultation.events'], handler: async (e, c) => void seen.push({ id: e.id, topic: c.topic }) });
+    await staging.subscribe({
+      groupId: 'audit',
+      topics: ['consultation.events'],
+      handler: async (e, c) => void seen.push({ id: e.id, topic: c.topic }),
+    });
     await shared.subscribe({ groupId: 'audit', topics: ['consultation.events'], handler: async (e) => void foreign.push(e.id) });
 
     const event = aConsultationCompleted();

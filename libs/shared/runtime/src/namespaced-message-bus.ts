@@ -25,7 +25,10 @@ export class NamespacedMessageBus implements MessageBus {
       groupId: this.prefix + options.groupId,
       topics: options.topics.map((t) => this.prefix + t),
       handler: (event, context) =>
-        options.handler(event, { ...context, topic: context.topic.startsWith(this.prefix) ? context.topic.slice(this.prefix.length) : context.topic }),
+        options.handler(event, {
+          ...context,
+          topic: context.topic.startsWith(this.prefix) ? context.topic.slice(this.prefix.length) : context.topic,
+        }),
     });
   }
 

@@ -108,7 +108,11 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const batch = [aNewEvent({ data: { a: 1, b: [1, 2] } }), aNewEvent()];
         const first = await store.append(stream, batch, 'no_stream');
         // The retry still carries the revision it was decided on, which is now stale.
-        const retry = await store.append(stream, batch.map((e) => ({ ...e, data: reorderKeys(e.data) })), 'no_stream');
+        const retry = await store.append(
+          stream,
+          batch.map((e) => ({ ...e, data: reorderKeys(e.data) })),
+          'no_stream',
+        );
         expect(retry).toEqual(first);
         expect(await store.readStream(stream)).toHaveLength(2);
       });
@@ -123,7 +127,10 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const stream = aStream();
         const event = aNewEvent({ data: { n: 1 } });
         await store.append(stream, [event], 'any');
-        await expect(store.append(stream, [{ ...event, data: { n: 2 } }], 'any')).rejects.toMatchObject({ name: 'DuplicateEventId', eventId: event.id });
+        await expect(store.append(stream, [{ ...event, data: { n: 2 } }], 'any')).rejects.toMatchObject({
+          name: 'DuplicateEventId',
+          eventId: event.id,
+        });
         await expect(store.append(stream, [{ ...event, type: 'Other' }], 'any')).rejects.toBeInstanceOf(DuplicateEventId);
         expect(await store.readStream(stream)).toHaveLength(1);
       });
@@ -139,27 +146,38 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
     describe('ordering and reading', () => {
       it('gives every event a strictly increasing global position and each stream contiguous revisions', async () => {
         await fc.assert(
-          fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 12 }), async (plan) => {
-            const category = aCategory();
-            const streams = [0, 1, 2, 3].map(() => `${category}-${randomUUID()}`);
-            for (const [stream, size] of plan) {
-              await store.append(streams[stream], Array.from({ length: size }, () => aNewEvent()), 'any');
-            }
-            const all = await store.readAll({ categories: [category] });
-            expect(all).toHaveLength(plan.reduce((sum, [, size]) => sum + size, 0));
-            all.forEach((e, i) => i > 0 && expect(e.position).toBeGreaterThan(all[i - 1].position));
-            for (const stream of streams) {
-              const revisions = all.filter((e) => e.streamId === stream).map((e) => e.revision);
-              expect(revisions).toEqual(revisions.map((_, i) => i));
-            }
-          }),
+          fc.asyncProperty(
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 12 }),
+            async (plan) => {
+              const category = aCategory();
+              const streams = [0, 1, 2, 3].map(() => `${category}-${randomUUID()}`);
+              for (const [stream, size] of plan) {
+                await store.append(
+                  streams[stream],
+                  Array.from({ length: size }, () => aNewEvent()),
+                  'any',
+                );
+              }
+              const all = await store.readAll({ categories: [category] });
+              expect(all).toHaveLength(plan.reduce((sum, [, size]) => sum + size, 0));
+              all.forEach((e, i) => i > 0 && expect(e.position).toBeGreaterThan(all[i - 1].position));
+              for (const stream of streams) {
+                const revisions = all.filter((e) => e.streamId === stream).map((e) => e.revision);
+                expect(revisions).toEqual(revisions.map((_, i) => i));
+              }
+            },
+          ),
           { numRuns: 15 },
         );
       });
 
       it('reads a stream from a revision, and a missing stream as empty', async () => {
         const stream = aStream();
-        await store.append(stream, [0, 1, 2, 3].map((n) => aNewEvent({ data: { n } })), 'no_stream');
+        await store.append(
+          stream,
+          [0, 1, 2, 3].map((n) => aNewEvent({ data: { n } })),
+          'no_stream',
+        );
         expect((await store.readStream(stream, 2)).map((e) => e.data)).toEqual([{ n: 2 }, { n: 3 }]);
         expect(await store.readStream(aStream())).toEqual([]);
       });

@@ -6,14 +6,27 @@ type EventOf<T extends IntegrationEventType> = Extract<IntegrationEvent, { type:
 export type EnvelopeOverrides = Partial<Omit<EventEnvelope, 'type' | 'data'>>;
 
 const streamCategoryOf = (type: IntegrationEventType): string =>
-  type.startsWith('Consultation') ? 'consultation' : type.startsWith('Recording') ? 'recording' : /^(Call|Participant|MediaMode)/.test(type) ? 'call' : 'access';
+  type.startsWith('Consultation')
+    ? 'consultation'
+    : type.startsWith('Recording')
+      ? 'recording'
+      : /^(Call|Participant|MediaMode)/.test(type)
+        ? 'call'
+        : 'access';
 
 /**
  * The one builder of integration events for tests: any type, its data typed by the contract, and a valid
  * envelope around it (override any field). Ids are fresh unless given.
  */
-export const anIntegrationEvent = <T extends IntegrationEventType>(type: T, data: EventOf<T>['data'], overrides: EnvelopeOverrides = {}): EventOf<T> => {
-  const key = (data as { consultationId?: string; recordingId?: string }).consultationId ?? (data as { recordingId?: string }).recordingId ?? randomUUID();
+export const anIntegrationEvent = <T extends IntegrationEventType>(
+  type: T,
+  data: EventOf<T>['data'],
+  overrides: EnvelopeOverrides = {},
+): EventOf<T> => {
+  const key =
+    (data as { consultationId?: string; recordingId?: string }).consultationId ??
+    (data as { recordingId?: string }).recordingId ??
+    randomUUID();
   const actor: Actor = overrides.actor ?? { id: 'dr-okafor', role: 'clinician' };
   return {
     id: randomUUID(),

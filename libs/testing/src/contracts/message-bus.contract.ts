@@ -65,25 +65,35 @@ export function describeMessageBusContract(
           },
         });
 
-        const message = fc.record({ key: fc.constantFrom('a', 'b', 'c'), failFirst: fc.boolean(), delayMs: fc.integer({ min: 0, max: 3 }) });
+        const message = fc.record({
+          key: fc.constantFrom('a', 'b', 'c'),
+          failFirst: fc.boolean(),
+          delayMs: fc.integer({ min: 0, max: 3 }),
+        });
         await fc.assert(
-          fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 15 }), fc.integer({ min: 1, max: 5 }), async (messages, batchSize) => {
-            const run = randomUUID();
-            const published = messages.map((m, seq) => {
-              const key = `${run}-${m.key}`;
-              const event = aConsultationCompleted({ consultationId: key, revision: seq });
-              plans.set(event.id, m);
-              return { key, event };
-            });
-            for (let i = 0; i < published.length; i += batchSize) await bus.publish(topic, published.slice(i, i + batchSize));
+          fc.asyncProperty(
+            fc.array(message, { minLength: 1, maxLength: 15 }),
+            fc.integer({ min: 1, max: 5 }),
+            async (messages, batchSize) => {
+              const run = randomUUID();
+              const published = messages.map((m, seq) => {
+                const key = `${run}-${m.key}`;
+                const event = aConsultationCompleted({ consultationId: key, revision: seq });
+                plans.set(event.id, m);
+                return { key, event };
+              });
+              for (let i = 0; i < published.length; i += batchSize) await bus.publish(topic, published.slice(i, i + batchSize));
 
-            const ofRun = () => handled.filter((h) => h.key.startsWith(run));
-            await settled(() => expect(new Set(ofRun().map((h) => h.seq)).size).toBe(published.length));
-            for (const key of new Set(published.map((p) => p.key))) {
-              const order = ofRun().filter((h) => h.key === key).map((h) => h.seq);
-              expect(order).toEqual(published.filter((p) => p.key === key).map((p) => p.event.revision));
-            }
-          }),
+              const ofRun = () => handled.filter((h) => h.key.startsWith(run));
+              await settled(() => expect(new Set(ofRun().map((h) => h.seq)).size).toBe(published.length));
+              for (const key of new Set(published.map((p) => p.key))) {
+                const order = ofRun()
+                  .filter((h) => h.key === key)
+                  .map((h) => h.seq);
+                expect(order).toEqual(published.filter((p) => p.key === key).map((p) => p.event.revision));
+              }
+            },
+          ),
           { numRuns: orderingRuns },
         );
       },

@@ -74,7 +74,12 @@ export function describeObjectStoreContract(name: string, factory: () => Promise
     it('refuses a range that does not lie within the object', async () => {
       const key = aKey();
       await store.put(key, Readable.from([Buffer.alloc(100)]), { contentType: 'video/webm' });
-      for (const range of [{ start: 0, end: 100 }, { start: 100, end: 120 }, { start: 50, end: 10 }, { start: -1, end: 10 }]) {
+      for (const range of [
+        { start: 0, end: 100 },
+        { start: 100, end: 120 },
+        { start: 50, end: 10 },
+        { start: -1, end: 10 },
+      ]) {
         await expect(store.get(key, range)).rejects.toBeInstanceOf(RangeNotSatisfiable);
       }
       expect(await readAll(await store.get(key, { start: 99, end: 99 }))).toHaveLength(1);
@@ -82,14 +87,20 @@ export function describeObjectStoreContract(name: string, factory: () => Promise
 
     it('refuses an object past its size limit and keeps nothing of it', async () => {
       const key = aKey();
-      await expect(store.put(key, chunked(randomBytes(1_001), 100), { contentType: 'video/webm', maxBytes: 1_000 })).rejects.toBeInstanceOf(ObjectTooLarge);
+      await expect(store.put(key, chunked(randomBytes(1_001), 100), { contentType: 'video/webm', maxBytes: 1_000 })).rejects.toBeInstanceOf(
+        ObjectTooLarge,
+      );
       expect(await store.head(key)).toBeNull();
       await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFound);
-      await expect(store.put(key, Readable.from([randomBytes(1_000)]), { contentType: 'video/webm', maxBytes: 1_000 })).resolves.toMatchObject({ bytes: 1_000 });
+      await expect(
+        store.put(key, Readable.from([randomBytes(1_000)]), { contentType: 'video/webm', maxBytes: 1_000 }),
+      ).resolves.toMatchObject({ bytes: 1_000 });
     });
 
     it.each(TRAVERSAL_KEYS)('refuses the key %j for every operation', async (key) => {
-      await expect(store.put(key, Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(InvalidObjectKey);
+      await expect(store.put(key, Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(
+        InvalidObjectKey,
+      );
       await expect(store.head(key)).rejects.toBeInstanceOf(InvalidObjectKey);
       await expect(store.get(key)).rejects.toBeInstanceOf(InvalidObjectKey);
       await expect(store.delete(key)).rejects.toBeInstanceOf(InvalidObjectKey);
@@ -104,12 +115,16 @@ export function describeObjectStoreContract(name: string, factory: () => Promise
 
     it('leaves no object behind when the upload breaks off, and keeps the previous one intact', async () => {
       const key = aKey();
-      await expect(store.put(key, failingAfter(Buffer.alloc(10_000, 1)), { contentType: 'video/webm' })).rejects.toThrow(/connection reset/);
+      await expect(store.put(key, failingAfter(Buffer.alloc(10_000, 1)), { contentType: 'video/webm' })).rejects.toThrow(
+        /connection reset/,
+      );
       expect(await store.head(key)).toBeNull();
 
       const previous = randomBytes(500);
       await store.put(key, Readable.from([previous]), { contentType: 'video/webm' });
-      await expect(store.put(key, failingAfter(Buffer.alloc(10_000, 2)), { contentType: 'video/webm' })).rejects.toThrow(/connection reset/);
+      await expect(store.put(key, failingAfter(Buffer.alloc(10_000, 2)), { contentType: 'video/webm' })).rejects.toThrow(
+        /connection reset/,
+      );
       expect((await readAll(await store.get(key))).equals(previous)).toBe(true);
     });
 

@@ -81,9 +81,27 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
       it('guards each stream on its own, so a document fed by several streams takes each of them', async () => {
         const [a, b] = [`consultation-${randomUUID()}`, `consultation.v2-${randomUUID()}`];
-        await store.apply(collection, 'patient-1', { streamId: a, revision: 5 }, (doc: Tally | null) => tallied(doc, 'patient-1', 5), at(1));
-        await store.apply(collection, 'patient-1', { streamId: b, revision: 0 }, (doc: Tally | null) => tallied(doc, 'patient-1', 0), at(2));
-        await store.apply(collection, 'patient-1', { streamId: b, revision: 0 }, (doc: Tally | null) => tallied(doc, 'patient-1', 0), at(2));
+        await store.apply(
+          collection,
+          'patient-1',
+          { streamId: a, revision: 5 },
+          (doc: Tally | null) => tallied(doc, 'patient-1', 5),
+          at(1),
+        );
+        await store.apply(
+          collection,
+          'patient-1',
+          { streamId: b, revision: 0 },
+          (doc: Tally | null) => tallied(doc, 'patient-1', 0),
+          at(2),
+        );
+        await store.apply(
+          collection,
+          'patient-1',
+          { streamId: b, revision: 0 },
+          (doc: Tally | null) => tallied(doc, 'patient-1', 0),
+          at(2),
+        );
         expect(await store.get<Tally>(collection, 'patient-1')).toMatchObject({ count: 2, seen: [5, 0] });
       });
 
@@ -102,7 +120,13 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       it('loses no update when writers race on one document', async () => {
         const outcomes = await Promise.all(
           Array.from({ length: 8 }, (_, i) =>
-            store.apply(collection, 'shared', { streamId: `s-${i}`, revision: 0 }, (doc: Tally | null) => tallied(doc, 'shared', i), at(i + 1)),
+            store.apply(
+              collection,
+              'shared',
+              { streamId: `s-${i}`, revision: 0 },
+              (doc: Tally | null) => tallied(doc, 'shared', i),
+              at(i + 1),
+            ),
           ),
         );
         expect(outcomes).toEqual(Array<ApplyOutcome>(8).fill('applied'));
@@ -127,9 +151,9 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
       it('refuses a collection that another projection writes', async () => {
         await store.apply(collection, 'a', { streamId: 's-1', revision: 0 }, () => ({ n: 1 }), at(1));
-        await expect(store.apply(collection, 'b', { streamId: 's-1', revision: 1 }, () => ({ n: 2 }), { projection: aName('p'), position: 2 })).rejects.toBeInstanceOf(
-          InvalidReadModelWrite,
-        );
+        await expect(
+          store.apply(collection, 'b', { streamId: 's-1', revision: 1 }, () => ({ n: 2 }), { projection: aName('p'), position: 2 }),
+        ).rejects.toBeInstanceOf(InvalidReadModelWrite);
       });
 
       describe('a projection over a SQLite event store', () => {
@@ -154,8 +178,18 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
           name: projection,
           categories: [category],
           handlers: [
-            projectionHandler<Tally, Counted>({ collection: byKey, canHandle: ['Counted'], keyOf: (e) => e.data.key, evolve: (doc, e) => tallied(doc, e.data.key, e.position) }),
-            projectionHandler<Tally, Counted>({ collection: total, canHandle: ['Counted'], keyOf: () => 'total', evolve: (doc, e) => tallied(doc, 'total', e.position) }),
+            projectionHandler<Tally, Counted>({
+              collection: byKey,
+              canHandle: ['Counted'],
+              keyOf: (e) => e.data.key,
+              evolve: (doc, e) => tallied(doc, e.data.key, e.position),
+            }),
+            projectionHandler<Tally, Counted>({
+              collection: total,
+              canHandle: ['Counted'],
+              keyOf: () => 'total',
+              evolve: (doc, e) => tallied(doc, 'total', e.position),
+            }),
           ],
         });
         const append = async (key: string, count = 1) => {
@@ -235,7 +269,13 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
         await store.ensureIndexes(collection, [byEmail, { name: 'by_clinic', fields: ['clinicId'] }]);
         await store.apply(collection, 'u1', { streamId: 's-1', revision: 0 }, () => ({ email: 'a@example.test', clinicId: 'k' }), at(1));
         await store.apply(collection, 'u2', { streamId: 's-2', revision: 0 }, () => ({ email: 'b@example.test', clinicId: 'k' }), at(2));
-        const clash = store.apply(collection, 'u2', { streamId: 's-2', revision: 1 }, (doc) => ({ ...doc, email: 'a@example.test' }), at(3));
+        const clash = store.apply(
+          collection,
+          'u2',
+          { streamId: 's-2', revision: 1 },
+          (doc) => ({ ...doc, email: 'a@example.test' }),
+          at(3),
+        );
         await expect(clash).rejects.toMatchObject({ name: 'UniqueIndexViolation', id: 'u2', index: 'by_email' });
         expect(await store.get(collection, 'u2')).toEqual({ email: 'b@example.test', clinicId: 'k' });
       });
@@ -280,7 +320,9 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
           { id: 'c', value: 'new-c' },
         ]);
         expect(await store.readCheckpoint(projection)).toBe(7);
-        expect((await fixture.collectionNames()).filter((n) => n.startsWith(collection))).toEqual([`${collection}__rebuild_${result.generation}`]);
+        expect((await fixture.collectionNames()).filter((n) => n.startsWith(collection))).toEqual([
+          `${collection}__rebuild_${result.generation}`,
+        ]);
         // The new generation has the declared indexes, and live writes go to it.
         await expect(seed({ d: 'new-a' }, 0, 8)).rejects.toBeInstanceOf(UniqueIndexViolation);
         await seed({ e: 'new-e' }, 0, 9);
@@ -288,7 +330,9 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
         const next = await store.rebuild(projection, [collection], (target) => seed({ z: 'z' }, 0, 1, target));
         expect(next.previousGeneration).toBe(result.generation);
-        expect((await fixture.collectionNames()).filter((n) => n.startsWith(collection))).toEqual([`${collection}__rebuild_${next.generation}`]);
+        expect((await fixture.collectionNames()).filter((n) => n.startsWith(collection))).toEqual([
+          `${collection}__rebuild_${next.generation}`,
+        ]);
         expect(await store.find(collection)).toEqual([{ id: 'z', value: 'z' }]);
         expect(await store.readCheckpoint(projection)).toBe(1);
       });
@@ -307,7 +351,9 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
       it('confines a rebuild to its own collections', async () => {
         await expect(
-          store.rebuild(projection, [collection], (target) => seed({ a: 'x' }, 0, 1, target).then(() => target.find(aName('c')).then(() => undefined))),
+          store.rebuild(projection, [collection], (target) =>
+            seed({ a: 'x' }, 0, 1, target).then(() => target.find(aName('c')).then(() => undefined)),
+          ),
         ).rejects.toBeInstanceOf(InvalidReadModelWrite);
       });
     });
@@ -339,12 +385,22 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       });
 
       it('matches null to a missing field, and a value to an array holding it', async () => {
-        expect(ids(await store.find(collection, { note: null, clinicId: 'k1' }))).toEqual(['k1/p2/cancelled', 'k1/p1/completed', 'k1/p1/booked']);
+        expect(ids(await store.find(collection, { note: null, clinicId: 'k1' }))).toEqual([
+          'k1/p2/cancelled',
+          'k1/p1/completed',
+          'k1/p1/booked',
+        ]);
         expect(ids(await store.find(collection, { tags: 'video' }))).toEqual(['k1/p2/cancelled', 'k1/p1/booked']);
       });
 
       it('answers one document or null', async () => {
-        expect(await store.findOne(collection, { clinicId: 'k2' })).toEqual({ clinicId: 'k2', patientId: 'p1', status: 'booked', durationMinutes: 15, urgent: true });
+        expect(await store.findOne(collection, { clinicId: 'k2' })).toEqual({
+          clinicId: 'k2',
+          patientId: 'p1',
+          status: 'booked',
+          durationMinutes: 15,
+          urgent: true,
+        });
         expect(await store.findOne(collection, { clinicId: 'k9' })).toBeNull();
         expect(await store.get(collection, 'c5')).toBeNull();
       });
@@ -353,8 +409,12 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
         const smuggled = { patientId: { $ne: 'p1' } } as unknown as Record<string, string>;
         await expect(store.find(collection, smuggled)).rejects.toBeInstanceOf(InvalidReadModelWrite);
         await expect(store.find(collection, { _deleted: true })).rejects.toBeInstanceOf(InvalidReadModelWrite);
-        await expect(store.apply(collection, 'x', { streamId: 's', revision: 0 }, () => ({ _rev: {} }), at(9))).rejects.toBeInstanceOf(InvalidReadModelWrite);
-        await expect(store.apply(collection, 'x', { streamId: 's', revision: 0 }, () => ({ a: { 'b.c': 1 } }), at(9))).rejects.toBeInstanceOf(InvalidReadModelWrite);
+        await expect(store.apply(collection, 'x', { streamId: 's', revision: 0 }, () => ({ _rev: {} }), at(9))).rejects.toBeInstanceOf(
+          InvalidReadModelWrite,
+        );
+        await expect(
+          store.apply(collection, 'x', { streamId: 's', revision: 0 }, () => ({ a: { 'b.c': 1 } }), at(9)),
+        ).rejects.toBeInstanceOf(InvalidReadModelWrite);
       });
     });
   });

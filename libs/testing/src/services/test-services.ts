@@ -119,7 +119,11 @@ const fromEnvEventStore = (mode: TestServicesMode): EventStoreEndpoint => {
 function externalServices(): TestServices {
   return {
     mode: 'external',
-    kafka: async () => ({ brokers: required('KAFKA_BROKERS').split(',').map((b) => b.trim()) }),
+    kafka: async () => ({
+      brokers: required('KAFKA_BROKERS')
+        .split(',')
+        .map((b) => b.trim()),
+    }),
     s3: async () => ({
       endpoint: required('S3_ENDPOINT'),
       accessKey: required('S3_ACCESS_KEY'),

@@ -97,7 +97,11 @@ export const streamReplay = (overrides: Partial<Extract<AccessCommand, { type: '
 });
 
 /** A grant as `RequestGrant` records it, for `given`. */
-export const replayGranted = (v: Viewer, r: RecordingFacts = recording(), overrides: Partial<ReplayGranted['data']> = {}): ReplayGranted => ({
+export const replayGranted = (
+  v: Viewer,
+  r: RecordingFacts = recording(),
+  overrides: Partial<ReplayGranted['data']> = {},
+): ReplayGranted => ({
   type: 'ReplayGranted',
   data: {
     grantId: 'grant-1',

@@ -24,7 +24,11 @@ if (availability.available) {
 
   // Services share one server, each under its own namespace: the contract holds inside one.
   describeEventStoreContract(`EsdbEventStore in a namespace (run ${randomUUID().slice(0, 8)})`, async () => {
-    const store = new EsdbEventStore({ connectionString: (await services.eventStore()).url, retryBackoffMs: 50, namespace: `ns-${randomUUID().slice(0, 8)}` });
+    const store = new EsdbEventStore({
+      connectionString: (await services.eventStore()).url,
+      retryBackoffMs: 50,
+      namespace: `ns-${randomUUID().slice(0, 8)}`,
+    });
     stores.push(store);
     return { store, cleanup: async () => undefined };
   });

@@ -139,7 +139,10 @@ export class EsdbEventStore implements EventStore {
   async readStream(streamId: string, fromRevision = 0): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(this.prefix + streamId, { fromRevision: BigInt(fromRevision), direction: FORWARDS })) {
+      for await (const resolved of this.client.readStream(this.prefix + streamId, {
+        fromRevision: BigInt(fromRevision),
+        direction: FORWARDS,
+      })) {
         const event = this.toStored(resolved as AllStreamResolvedEvent);
         if (event) out.push(event);
       }
@@ -379,8 +382,7 @@ class EsdbSubscription implements Subscription {
   }
 }
 
-const toStreamState = (expected: ExpectedRevision): AppendStreamState =>
-  typeof expected === 'number' ? BigInt(expected) : expected;
+const toStreamState = (expected: ExpectedRevision): AppendStreamState => (typeof expected === 'number' ? BigInt(expected) : expected);
 
 const toStored = (resolved: AllStreamResolvedEvent, streamId: string): StoredEvent | null => {
   const e = resolved.event;

@@ -1,12 +1,6 @@
 import { Admin, Consumer as KafkaConsumer, IHeaders, Kafka, KafkaConfig, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
-import {
-  Consumer,
-  ConsumerOptions,
-  MessageBus,
-  MessageBusUnavailable,
-  OutgoingMessage,
-} from '../message-bus.port';
+import { Consumer, ConsumerOptions, MessageBus, MessageBusUnavailable, OutgoingMessage } from '../message-bus.port';
 
 export type KafkaMessageBusOptions = {
   brokers: string[];
@@ -41,8 +35,7 @@ export const DLQ_HEADERS = {
 } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const describe = (error: unknown) =>
-  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 
 const TOPIC_SETUP_ATTEMPTS = 15;
 const RETRIABLE_TOPIC_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER', 'REQUEST_TIMED_OUT']);
@@ -184,10 +177,14 @@ export class KafkaMessageBus implements MessageBus {
   async isHealthy(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      await this.withTimeout('health check', async () => {
-        await this.connect();
-        await this.admin.describeCluster();
-      }, 5_000);
+      await this.withTimeout(
+        'health check',
+        async () => {
+          await this.connect();
+          await this.admin.describeCluster();
+        },
+        5_000,
+      );
       return true;
     } catch {
       return false;
@@ -298,7 +295,6 @@ export class KafkaMessageBus implements MessageBus {
     }
     for (const t of missing) this.knownTopics.add(t);
   }
-
 
   private async withTimeout(what: string, work: () => Promise<void>, ms = this.options.publishTimeoutMs) {
     let timer: NodeJS.Timeout | undefined;

@@ -53,85 +53,76 @@ describe('KafkaMessageBus on a real broker', () => {
     return seen;
   };
 
-  it(
-    'dead-letters a message that is not a valid integration event, with the reason, and goes on with its partition',
-    async () => {
-      const t = topic();
-      const key = `c-${randomUUID()}`;
-      const good = aConsultationCompleted({ consultationId: key });
-      const handled: string[] = [];
-      const consumer = await bus.subscribe({ groupId: group(), topics: [t], handler: async (e) => void handled.push(e.id) });
-      stops.push(() => consumer.stop());
+  it('dead-letters a message that is not a valid integration event, with the reason, and goes on with its partition', async () => {
+    const t = topic();
+    const key = `c-${randomUUID()}`;
+    const good = aConsultationCompleted({ consultationId: key });
+    const handled: string[] = [];
+    const consumer = await bus.subscribe({ groupId: group(), topics: [t], handler: async (e) => void handled.push(e.id) });
+    stops.push(() => consumer.stop());
 
-      const producer = raw.producer();
-      await producer.connect();
-      // Same key, so the same partition: the poison message sits right in front of a good one.
-      await producer.send({ topic: t, messages: [{ key, value: '{"not":"an event"}' }] });
-      await producer.disconnect();
-      await bus.publish(t, [{ key, event: good }]);
+    const producer = raw.producer();
+    await producer.connect();
+    // Same key, so the same partition: the poison message sits right in front of a good one.
+    await producer.send({ topic: t, messages: [{ key, value: '{"not":"an event"}' }] });
+    await producer.disconnect();
+    await bus.publish(t, [{ key, event: good }]);
 
-      await eventually(() => expect(handled).toEqual([good.id]), 30_000);
-      const [dead] = await readRaw(`${t}${DEAD_LETTER_SUFFIX}`, 1);
-      expect(dead.value?.toString()).toBe('{"not":"an event"}');
-      expect(dead.key?.toString()).toBe(key);
-      const header = (name: string) => dead.headers?.[name]?.toString();
-      expect(header(DLQ_HEADERS.error)).toContain('InvalidIntegrationEvent');
-      expect(header(DLQ_HEADERS.attempts)).toBe('0');
-      expect(header(DLQ_HEADERS.topic)).toBe(t);
-      expect(header(DLQ_HEADERS.offset)).toBe('0');
-      expect(Number(header(DLQ_HEADERS.partition))).toBeGreaterThanOrEqual(0);
-    },
-    90_000,
-  );
+    await eventually(() => expect(handled).toEqual([good.id]), 30_000);
+    const [dead] = await readRaw(`${t}${DEAD_LETTER_SUFFIX}`, 1);
+    expect(dead.value?.toString()).toBe('{"not":"an event"}');
+    expect(dead.key?.toString()).toBe(key);
+    const header = (name: string) => dead.headers?.[name]?.toString();
+    expect(header(DLQ_HEADERS.error)).toContain('InvalidIntegrationEvent');
+    expect(header(DLQ_HEADERS.attempts)).toBe('0');
+    expect(header(DLQ_HEADERS.topic)).toBe(t);
+    expect(header(DLQ_HEADERS.offset)).toBe('0');
+    expect(Number(header(DLQ_HEADERS.partition))).toBeGreaterThanOrEqual(0);
+  }, 90_000);
 
-  it(
-    'records on the dead letter how often a failing handler was tried and where the message came from',
-    async () => {
-      const t = topic();
-      const poison = aConsultationCompleted();
-      const consumer = await bus.subscribe({
-        groupId: group(),
-        topics: [t],
-        maxAttempts: 2,
-        handler: async () => {
-          throw new Error('projection rejected it');
-        },
-      });
-      stops.push(() => consumer.stop());
-      await bus.publish(t, [{ key: poison.data.consultationId, event: poison }]);
+  it('records on the dead letter how often a failing handler was tried and where the message came from', async () => {
+    const t = topic();
+    const poison = aConsultationCompleted();
+    const consumer = await bus.subscribe({
+      groupId: group(),
+      topics: [t],
+      maxAttempts: 2,
+      handler: async () => {
+        throw new Error('projection rejected it');
+      },
+    });
+    stops.push(() => consumer.stop());
+    await bus.publish(t, [{ key: poison.data.consultationId, event: poison }]);
 
-      const [dead] = await readRaw(`${t}${DEAD_LETTER_SUFFIX}`, 1);
-      expect(JSON.parse(dead.value?.toString() ?? '')).toEqual(poison);
-      expect(dead.headers?.[DLQ_HEADERS.attempts]?.toString()).toBe('2');
-      expect(dead.headers?.[DLQ_HEADERS.error]?.toString()).toBe('Error: projection rejected it');
-      expect(dead.headers?.['event-id']?.toString()).toBe(poison.id);
-    },
-    90_000,
-  );
+    const [dead] = await readRaw(`${t}${DEAD_LETTER_SUFFIX}`, 1);
+    expect(JSON.parse(dead.value?.toString() ?? '')).toEqual(poison);
+    expect(dead.headers?.[DLQ_HEADERS.attempts]?.toString()).toBe('2');
+    expect(dead.headers?.[DLQ_HEADERS.error]?.toString()).toBe('Error: projection rejected it');
+    expect(dead.headers?.['event-id']?.toString()).toBe(poison.id);
+  }, 90_000);
 
-  it(
-    'resumes a group after its committed offsets: handled messages are not delivered again',
-    async () => {
-      const t = topic();
-      const g = group();
-      const first = [aConsultationCompleted(), aConsultationCompleted()];
-      const second = aConsultationCompleted();
-      const seen: string[] = [];
-      const handler = async (e: { id: string }) => void seen.push(e.id);
+  it('resumes a group after its committed offsets: handled messages are not delivered again', async () => {
+    const t = topic();
+    const g = group();
+    const first = [aConsultationCompleted(), aConsultationCompleted()];
+    const second = aConsultationCompleted();
+    const seen: string[] = [];
+    const handler = async (e: { id: string }) => void seen.push(e.id);
 
-      const one = await bus.subscribe({ groupId: g, topics: [t], handler });
-      await bus.publish(t, first.map((event) => ({ key: event.data.consultationId, event })));
-      await eventually(() => expect(seen.sort()).toEqual(first.map((e) => e.id).sort()), 30_000);
-      await one.stop();
+    const one = await bus.subscribe({ groupId: g, topics: [t], handler });
+    await bus.publish(
+      t,
+      first.map((event) => ({ key: event.data.consultationId, event })),
+    );
+    await eventually(() => expect(seen.sort()).toEqual(first.map((e) => e.id).sort()), 30_000);
+    await one.stop();
 
-      await bus.publish(t, [{ key: second.data.consultationId, event: second }]);
-      const two = await bus.subscribe({ groupId: g, topics: [t], handler });
-      stops.push(() => two.stop());
-      await eventually(() => expect(seen).toContain(second.id), 30_000);
-      expect(seen.filter((id) => first.some((e) => e.id === id))).toHaveLength(2);
-    },
-    90_000,
-  );
+    await bus.publish(t, [{ key: second.data.consultationId, event: second }]);
+    const two = await bus.subscribe({ groupId: g, topics: [t], handler });
+    stops.push(() => two.stop());
+    await eventually(() => expect(seen).toContain(second.id), 30_000);
+    expect(seen.filter((id) => first.some((e) => e.id === id))).toHaveLength(2);
+  }, 90_000);
 
   it('reports a broker that does not answer as unhealthy, and fails a publish with MessageBusUnavailable', async () => {
     // Port 9 (discard) is closed on a test machine: the connection is refused at once.
@@ -143,9 +134,7 @@ describe('KafkaMessageBus on a real broker', () => {
     });
     try {
       expect(await down.isHealthy()).toBe(false);
-      await expect(down.publish(topic(), [{ key: 'k', event: aConsultationCompleted() }])).rejects.toBeInstanceOf(
-        MessageBusUnavailable,
-      );
+      await expect(down.publish(topic(), [{ key: 'k', event: aConsultationCompleted() }])).rejects.toBeInstanceOf(MessageBusUnavailable);
     } finally {
       await down.close();
     }

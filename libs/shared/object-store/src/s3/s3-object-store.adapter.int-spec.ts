@@ -41,7 +41,13 @@ describeObjectStoreContract('S3ObjectStore', async () => ({ store: newStore(), c
 describe('S3ObjectStore on a real S3 server', () => {
   it('streams a multipart upload (several parts) and keeps no staging object or part behind', async () => {
     const prefix = `${runPrefix}${randomUUID()}/`;
-    const store = new S3ObjectStore({ bucket, keyPrefix: prefix, client, serverSideEncryption: sse ? 'AES256' : false, partSize: 5 * 1024 * 1024 });
+    const store = new S3ObjectStore({
+      bucket,
+      keyPrefix: prefix,
+      client,
+      serverSideEncryption: sse ? 'AES256' : false,
+      partSize: 5 * 1024 * 1024,
+    });
     const content = randomBytes(11 * 1024 * 1024);
     const stored = await store.put('recordings/big.webm', Readable.from([content.subarray(0, 6e6), content.subarray(6e6)]), {
       contentType: 'video/webm',
@@ -54,9 +60,9 @@ describe('S3ObjectStore on a real S3 server', () => {
     const prefix = `${runPrefix}${randomUUID()}/`;
     const store = newStore(prefix);
     const body = Readable.from(Array.from({ length: 20 }, () => randomBytes(512 * 1024)));
-    await expect(store.put('recordings/too-big.webm', body, { contentType: 'video/webm', maxBytes: 6 * 1024 * 1024 })).rejects.toBeInstanceOf(
-      ObjectTooLarge,
-    );
+    await expect(
+      store.put('recordings/too-big.webm', body, { contentType: 'video/webm', maxBytes: 6 * 1024 * 1024 }),
+    ).rejects.toBeInstanceOf(ObjectTooLarge);
     expect(await listUnder(prefix)).toEqual([]);
     const pending = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
     expect(pending.Uploads ?? []).toEqual([]);
@@ -102,7 +108,13 @@ describe('S3ObjectStore on a real S3 server', () => {
   it('reports an unreachable server as unhealthy', async () => {
     const store = new S3ObjectStore({
       bucket,
-      client: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } },
+      client: {
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      },
     });
     expect(await store.isHealthy()).toBe(false);
     store.close();

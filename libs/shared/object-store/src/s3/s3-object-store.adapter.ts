@@ -49,8 +49,7 @@ const STAGING = '.staging/';
 
 type S3Error = { name?: string; $metadata?: { httpStatusCode?: number } };
 const statusOf = (error: unknown) => (error as S3Error)?.$metadata?.httpStatusCode;
-const isNotFound = (error: unknown) =>
-  statusOf(error) === 404 || ['NotFound', 'NoSuchKey'].includes((error as S3Error)?.name ?? '');
+const isNotFound = (error: unknown) => statusOf(error) === 404 || ['NotFound', 'NoSuchKey'].includes((error as S3Error)?.name ?? '');
 
 /**
  * The object store on S3 (AWS SDK v3). An upload streams to a staging key as a multipart upload while its

@@ -107,7 +107,11 @@ class MongooseDocuments implements DocumentBackend {
   }
 
   async maxPosition(collection: string): Promise<number | null> {
-    const [top] = await this.docs(collection).find({}, { projection: { _position: 1 } }).sort({ _position: -1 }).limit(1).toArray();
+    const [top] = await this.docs(collection)
+      .find({}, { projection: { _position: 1 } })
+      .sort({ _position: -1 })
+      .limit(1)
+      .toArray();
     return top ? top._position : null;
   }
 
@@ -166,7 +170,10 @@ class MongooseDocuments implements DocumentBackend {
         throw error;
       }
     }
-    const result = await this.meta.updateOne({ _id, generation: from.generation }, { $set: { generation: to.generation, collections: to.collections } });
+    const result = await this.meta.updateOne(
+      { _id, generation: from.generation },
+      { $set: { generation: to.generation, collections: to.collections } },
+    );
     return result.matchedCount === 1;
   }
 
