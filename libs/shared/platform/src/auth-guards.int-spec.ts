@@ -4,14 +4,20 @@ import { Test } from '@nestjs/testing';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { AuthenticatedUser } from './authenticated-user';
-import { CurrentUser, Public, Roles } from './auth.decorators';
-import { AuthModule } from './auth.module';
-import { AuthSettings, devAuthSettings } from './auth-settings';
-import { InvalidToken } from './invalid-token.error';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { TokenIssuer } from './token-issuer';
-import { TokenVerifier } from './token-verifier';
+import {
+  AuthenticatedUser,
+  AuthModule,
+  AuthSettings,
+  CurrentUser,
+  devAuthSettings,
+  InvalidToken,
+  JwtAuthGuard,
+  Public,
+  Roles,
+  TokenIssuer,
+  TokenVerifier,
+} from '@vgp/auth';
+import { ProblemDetailsFilter } from './problem-details.filter';
 
 @Controller('matrix')
 class MatrixController {
@@ -49,6 +55,8 @@ const appWith = async (settings: AuthSettings): Promise<NestFastifyApplication> 
   const moduleRef = await Test.createTestingModule({ imports: [AuthModule.forRoot(settings), MatrixModule] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }));
+  // The guards refuse with DomainErrors; the platform's filter renders them, as in every app.
+  app.useGlobalFilters(new ProblemDetailsFilter());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
