@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # The whole test run: formatting, lint, unit and integration tests per project, type-check builds, the graph guard,
-# then end-to-end
-# tests on a running platform. Real servers for the integration tiers are started here and always stopped.
+# then end-to-end tests on a running platform. Real servers for the integration tiers are started here and always stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 # jose and @fastify/static are ES modules; Jest loads them through its VM-modules support.
 export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 
-# Real servers for the int-spec tier (Kafka, versitygw, FerretDB), installed into .cache/ on first use.
+# Real servers for the int-spec tier (Kafka, versitygw, FerretDB, PostgreSQL), installed into .cache/ on first use.
 # Servers that were already running (a developer's session) are left running; the rest are stopped at exit.
 running=()
-for s in kafka s3 mongo; do tools/services/status "$s" >/dev/null 2>&1 && running+=("$s"); done
+for s in kafka s3 mongo postgres; do tools/services/status "$s" >/dev/null 2>&1 && running+=("$s"); done
 stop_started() {
-  for s in kafka s3 mongo; do
+  for s in kafka s3 mongo postgres; do
     [[ " ${running[*]-} " == *" $s "* ]] || tools/services/down "$s" >/dev/null 2>&1 || true
   done
 }

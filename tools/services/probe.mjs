@@ -1,6 +1,7 @@
-// Readiness probes for tools/services/up: `node probe.mjs <kafka|s3|mongo> --pid N --timeout S`.
+// Readiness probes for tools/services/up: `node probe.mjs <kafka|s3|mongo|postgres> --pid N --timeout S`.
 // Polls until the server answers a real request (not just an open port), fails fast if its process died,
-// and for s3 creates the test bucket. Exit 0 = ready, 1 = not ready (reason on stderr).
+// for s3 creates the test bucket, and for postgres with --provision creates its database and roles.
+// Exit 0 = ready, 1 = not ready (reason on stderr).
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
 
@@ -88,7 +89,59 @@ async function mongo() {
   }
 }
 
-const probes = { kafka, s3, mongo };
+// PostgreSQL: the superuser answers; with --provision, the database exists, owned by the owner role (which runs
+// the event store's migrations), and the application role may connect but owns nothing and creates nothing.
+// Passwords come from the environment (PG_{SUPER,OWNER,APP}_PASSWORD), never from the command line.
+async function postgres() {
+  const { Client } = require('pg');
+  const connect = async (database) => {
+    const client = new Client({
+      host: arg('host'),
+      port: Number(arg('port')),
+      user: 'postgres',
+      password: process.env.PG_SUPER_PASSWORD,
+      database,
+      connectionTimeoutMillis: 2000,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  const admin = await connect('postgres');
+  try {
+    await admin.query('SELECT 1');
+    if (!rest.includes('--provision')) return;
+    const [database, owner, app] = [arg('database'), arg('owner'), arg('app')];
+    const ident = (name) => admin.escapeIdentifier(name);
+    const roles = [
+      [owner, process.env.PG_OWNER_PASSWORD],
+      [app, process.env.PG_APP_PASSWORD],
+    ];
+    for (const [role, password] of roles) {
+      if (!password) throw new Error(`no password for role ${role} in the environment`);
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (rowCount === 0) await admin.query(`CREATE ROLE ${ident(role)}`);
+      await admin.query(
+        `ALTER ROLE ${ident(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS ` +
+          `PASSWORD ${admin.escapeLiteral(password)}`,
+      );
+    }
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await admin.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(owner)} ENCODING 'UTF8'`);
+    await admin.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+    await admin.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(app)}`);
+    const db = await connect(database);
+    try {
+      await db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+const probes = { kafka, s3, mongo, postgres };
 if (!probes[service]) {
   console.error(`unknown service ${service}`);
   process.exit(2);

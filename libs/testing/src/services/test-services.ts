@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * Where integration tests find their real servers, chosen by TEST_SERVICES:
  * - `local` (default): the servers `tools/services/up` started, read from .cache/services/endpoints.json;
  * - `containers`: testcontainers starts them (needs Docker; not available on every machine);
- * - `external`: already running somewhere, named by env (KAFKA_BROKERS, S3_*, MONGO_URL, EVENTSTORE_URL).
+ * - `external`: already running somewhere, named by env (KAFKA_BROKERS, S3_*, MONGO_URL, EVENTSTORE_URL,
+ *   POSTGRES_URL for a role that may create schemas and POSTGRES_APP_URL for a role with no more than LOGIN).
  */
 export type TestServicesMode = 'local' | 'containers' | 'external';
 
@@ -23,6 +24,11 @@ export type S3Endpoint = {
 };
 export type MongoEndpoint = { url: string };
 export type EventStoreEndpoint = { url: string };
+/**
+ * One PostgreSQL database and two roles: the owner runs migrations (creates schemas), the application role is
+ * what the event store connects as (granted SELECT/INSERT on events by the migration, nothing more).
+ */
+export type PostgresEndpoint = { ownerUrl: string; appUrl: string; appRole: string };
 
 export type Availability = { available: true } | { available: false; reason: string };
 
@@ -32,6 +38,7 @@ export interface TestServices {
   s3(): Promise<S3Endpoint>;
   mongo(): Promise<MongoEndpoint>;
   eventStore(): Promise<EventStoreEndpoint>;
+  postgres(): Promise<PostgresEndpoint>;
   /** Stops what this process started (containers); a no-op for local and external servers. */
   stop(): Promise<void>;
 }
@@ -77,7 +84,7 @@ export const testServices = (): TestServices => {
 
 // --- local: tools/services/up --------------------------------------------------------------------------------
 
-type EndpointsFile = { kafka?: KafkaEndpoint; s3?: S3Endpoint; mongo?: MongoEndpoint };
+type EndpointsFile = { kafka?: KafkaEndpoint; s3?: S3Endpoint; mongo?: MongoEndpoint; postgres?: PostgresEndpoint };
 
 function localServices(): TestServices {
   const read = <K extends keyof EndpointsFile>(service: K): NonNullable<EndpointsFile[K]> => {
@@ -98,6 +105,7 @@ function localServices(): TestServices {
     s3: async () => read('s3'),
     mongo: async () => read('mongo'),
     eventStore: async () => fromEnvEventStore('local'),
+    postgres: async () => read('postgres'),
     stop: async () => undefined,
   };
 }
@@ -135,6 +143,10 @@ function externalServices(): TestServices {
     }),
     mongo: async () => ({ url: required('MONGO_URL') }),
     eventStore: async () => fromEnvEventStore('external'),
+    postgres: async () => {
+      const appUrl = required('POSTGRES_APP_URL');
+      return { ownerUrl: required('POSTGRES_URL'), appUrl, appRole: decodeURIComponent(new URL(appUrl).username) };
+    },
     stop: async () => undefined,
   };
 }
@@ -147,6 +159,7 @@ const IMAGES = {
   mongo: process.env.MONGO_IMAGE ?? 'mongo:7.0',
   eventStore: process.env.EVENTSTORE_IMAGE ?? 'kurrentplatform/kurrentdb:25.1',
   minio: process.env.MINIO_IMAGE ?? 'minio/minio:RELEASE.2025-04-22T22-12-26Z',
+  postgres: process.env.POSTGRES_IMAGE ?? 'postgres:18',
 };
 
 function containerServices(): TestServices {
@@ -252,12 +265,41 @@ function containerServices(): TestServices {
     return endpoint;
   });
 
+  // The superuser owns the test database; an application role with LOGIN only is made beside it.
+  const postgres = once(async (): Promise<PostgresEndpoint> => {
+    const { GenericContainer, Wait } = await tc();
+    const password = `vgp-${randomUUID()}`;
+    const appRole = 'vgp_app';
+    const appPassword = `vgp-${randomUUID()}`;
+    const container = track(
+      await new GenericContainer(IMAGES.postgres)
+        .withEnvironment({ POSTGRES_PASSWORD: password, POSTGRES_DB: 'vgp' })
+        .withExposedPorts(5432)
+        // The entrypoint starts a temporary server for its init scripts first; the second "ready" is the real one.
+        .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+        .withStartupTimeout(120_000)
+        .start(),
+    );
+    const address = `${container.getHost()}:${container.getMappedPort(5432)}/vgp`;
+    const ownerUrl = `postgres://postgres:${encodeURIComponent(password)}@${address}`;
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: ownerUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE ROLE ${appRole} LOGIN PASSWORD ${client.escapeLiteral(appPassword)}`);
+    } finally {
+      await client.end();
+    }
+    return { ownerUrl, appUrl: `postgres://${appRole}:${encodeURIComponent(appPassword)}@${address}`, appRole };
+  });
+
   return {
     mode: 'containers',
     kafka,
     s3,
     mongo,
     eventStore,
+    postgres,
     stop: async () => {
       await Promise.allSettled(started.splice(0).map((c) => c.stop()));
     },
