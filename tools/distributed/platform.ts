@@ -53,6 +53,7 @@ export type DistributedOptions = {
 /** What tools/services/up wrote: the local Kafka, S3 and MongoDB (FerretDB) servers. */
 type Endpoints = {
   kafka?: { brokers: string[] };
+  postgres?: { ownerUrl: string; appUrl: string; appRole: string };
   mongo?: { url: string };
   s3?: {
     endpoint: string;
@@ -66,21 +67,25 @@ type Endpoints = {
 };
 
 /**
- * The services' environment for the servers `tools/services/up kafka s3 mongo` runs, read from its endpoints file;
- * throws with what to run when they are not up.
+ * The services' environment for the servers `tools/services/up` runs (Kafka, S3, MongoDB, PostgreSQL), read from
+ * its endpoints file; throws with what to run when they are not up. Each service keeps its events in a schema of
+ * its own on the PostgreSQL (ADR 0021), migrated at boot with the owner role, written with the INSERT-only role.
  */
 export function localServicesEnv(file = ENDPOINTS_FILE): Record<string, string> {
   const missing = (what: string) =>
-    new Error(`${what}: run \`tools/services/up kafka s3 mongo\` first (it writes ${file}); \`tools/services/status\` shows what runs.`);
-  if (!existsSync(file)) throw missing('No local Kafka, S3 and MongoDB servers');
+    new Error(`${what}: run \`tools/services/up\` first (it writes ${file}); \`tools/services/status\` shows what runs.`);
+  if (!existsSync(file)) throw missing('No local Kafka, S3, MongoDB and PostgreSQL servers');
   const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Endpoints;
   if (!endpoints.kafka) throw missing('The local Kafka is not running');
   if (!endpoints.s3) throw missing('The local S3 server is not running');
   if (!endpoints.mongo) throw missing('The local MongoDB (FerretDB) is not running');
+  if (!endpoints.postgres) throw missing('The local PostgreSQL is not running');
   const { s3 } = endpoints;
   return {
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
     MONGO_URL: endpoints.mongo.url,
+    EVENTSTORE_URL: endpoints.postgres.appUrl,
+    EVENTSTORE_MIGRATION_URL: endpoints.postgres.ownerUrl,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
     S3_REGION: s3.region,

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { devJwtSecret, localServicesEnv, ROOT, SERVICE_NAMES, startDistributedPlatform } from './platform';
 
 /**
- * `npm run start:distributed`: the local Kafka and S3 servers, the five services as their own processes
+ * `npm run start:distributed`: the local Kafka, S3, MongoDB and PostgreSQL servers, the five services as their own processes
  * (ports 3101..3105, data under ./data/distributed/<service>), and the dev gateway on PORT (default 3000).
  */
 async function main() {
-  execFileSync(join(ROOT, 'tools', 'services', 'up'), ['kafka', 's3', 'mongo'], { stdio: 'inherit' });
+  execFileSync(join(ROOT, 'tools', 'services', 'up'), ['kafka', 's3', 'mongo', 'postgres'], { stdio: 'inherit' });
   const baseDir = join(ROOT, 'data', 'distributed');
   const port = Number(process.env.PORT ?? 3000);
   const base = Number(process.env.SERVICES_BASE_PORT ?? 3101);
@@ -37,7 +37,8 @@ ${[...platform.services.values()].map((s) => `  ${s.name.padEnd(width)}  ${s.url
 Kafka ${env.KAFKA_BROKERS} (topics under '${env.KAFKA_NAMESPACE}.'), S3 ${env.S3_ENDPOINT}/${env.S3_BUCKET}/${env.S3_KEY_PREFIX}
 The dev JWT secret is new for this run: tokens from an earlier run are refused.
   Get a token:  curl -s ${url}/v1/dev/tokens -H 'content-type: application/json' -d '{"sub":"admin-1","roles":["clinic_admin"],"clinicId":"clinic-1"}'
-Ctrl-C stops everything (the Kafka and S3 servers keep running: tools/services/down).
+Events in PostgreSQL (a schema per service), read models in MongoDB (FerretDB).
+Ctrl-C stops everything (the Kafka, S3, MongoDB and PostgreSQL servers keep running: tools/services/down).
 `);
   let stopping = false;
   const stop = async () => {

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { eventually } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
 import { ServiceName } from '../../../../tools/distributed/platform';
@@ -25,18 +23,13 @@ describe('distributed: consuming services killed mid-stream', () => {
   }, 60_000);
 
   /** The ConsultationBooked copies in replay-access's own store (its inbox) for this clinic, read beside the running service. */
-  const replayAccessInbox = (): string[] => {
-    const db = new DatabaseSync(join(platform.baseDir, 'replay-access', 'replay-access.events.sqlite'), { readOnly: true });
-    try {
-      const rows = db
-        .prepare(
-          `SELECT json_extract(data, '$.consultationId') AS id FROM events WHERE type = 'ConsultationBooked' AND stream_id LIKE 'inbox-%' AND json_extract(data, '$.clinicId') = ?`,
-        )
-        .all(clinicId) as Array<{ id: string }>;
-      return rows.map((r) => r.id);
-    } finally {
-      db.close();
-    }
+  const replayAccessInbox = async (): Promise<string[]> => {
+    const rows = await platform.queryEvents<{ data: { consultationId: string } }>(
+      'replay-access',
+      `type = 'ConsultationBooked' AND stream_id LIKE 'inbox-%' AND data->>'clinicId' = $1`,
+      [clinicId],
+    );
+    return rows.map((r) => r.data.consultationId);
   };
 
   it('kill -9 of audit and of replay-access during 200 bookings: each booking reaches both exactly once', async () => {
@@ -88,8 +81,8 @@ describe('distributed: consuming services killed mid-stream', () => {
     expect(verified.body.ok).toBe(true);
 
     const inbox = await eventually(
-      () => {
-        const ids = replayAccessInbox();
+      async () => {
+        const ids = await replayAccessInbox();
         expect(ids.length).toBeGreaterThanOrEqual(total);
         return ids;
       },

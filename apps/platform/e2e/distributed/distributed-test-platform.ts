@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
+import { Client } from 'pg';
+import { postgresSchemaOf } from '@vgp/runtime';
 import { PlatformClient } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
 import {
@@ -25,6 +27,8 @@ export type DistributedTestPlatform = {
   service(name: ServiceName): ServiceProcess;
   /** This run's MongoDB databases (one per service), each with its collections' document counts. */
   readModelDatabases(): Promise<Record<string, Record<string, number>>>;
+  /** A query over one service's own event store (its PostgreSQL schema's `events` table), read beside the running service. */
+  queryEvents<Row>(service: ServiceName, where: string, params: unknown[]): Promise<Row[]>;
   /** Stops every process, deletes this run's Kafka topics, and removes its data (kept when the run failed and KEEP_E2E_DATA=1). */
   close(): Promise<void>;
 };
@@ -49,6 +53,7 @@ export async function localServers(): Promise<Record<string, string>> {
     ['Kafka', env.KAFKA_BROKERS.split(',')[0]],
     ['S3', `${s3.hostname}:${s3.port || 80}`],
     ['MongoDB', new URL(env.MONGO_URL).host],
+    ['PostgreSQL', new URL(env.EVENTSTORE_URL).host],
   ] as const) {
     if (!(await reachable(address))) {
       throw new Error(
@@ -96,12 +101,18 @@ export async function startDistributedTestPlatform(name: string, env: Record<str
       return found;
     },
     readModelDatabases: () => countMongoDocuments(servers.MONGO_URL, `${run}_`),
+    queryEvents: <Row>(service: ServiceName, where: string, params: unknown[]) =>
+      withPostgres(servers.EVENTSTORE_MIGRATION_URL, async (db) => {
+        const schema = postgresSchemaOf(service, { KAFKA_NAMESPACE: run });
+        return (await db.query(`SELECT * FROM ${schema}.events WHERE ${where} ORDER BY position`, params)).rows as Row[];
+      }),
     close: async () => {
       if (closed) return;
       closed = true;
       await platform.close();
       await deleteKafkaNamespace(kafkaBrokers, `${run}.`).catch(() => undefined);
       await dropMongoDatabases(servers.MONGO_URL, `${run}_`).catch(() => undefined);
+      await dropEventStoreSchemas(servers.EVENTSTORE_MIGRATION_URL, run).catch(() => undefined);
       if (process.env.KEEP_E2E_DATA !== '1') rmSync(baseDir, { recursive: true, force: true });
     },
   };
@@ -156,3 +167,21 @@ async function deleteKafkaNamespace(brokers: string, prefix: string): Promise<vo
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+const withPostgres = async <T>(url: string, work: (db: Client) => Promise<T>): Promise<T> => {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
+};
+
+/** The run's event store schemas (append-only: dropped whole, as the owner, never edited). */
+const dropEventStoreSchemas = (ownerUrl: string, run: string) =>
+  withPostgres(ownerUrl, async (db) => {
+    for (const service of ['booking', 'signalling', 'recording', 'replay-access', 'audit']) {
+      await db.query(`DROP SCHEMA IF EXISTS ${postgresSchemaOf(service, { KAFKA_NAMESPACE: run })} CASCADE`);
+    }
+  });

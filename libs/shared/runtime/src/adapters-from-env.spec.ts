@@ -2,7 +2,7 @@ import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { S3ObjectStore } from '@vgp/object-store/s3';
 import { ConfigValidationError } from '@vgp/platform';
-import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, readModelsFrom } from './adapters-from-env';
+import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, postgresSchemaOf, readModelsFrom } from './adapters-from-env';
 import { NamespacedMessageBus } from './namespaced-message-bus';
 
 const KAFKA = { KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092' };
@@ -119,5 +119,37 @@ describe('a distributed service’s configuration', () => {
     } finally {
       await adapters.close();
     }
+  });
+});
+
+describe('a distributed service on PostgreSQL', () => {
+  const PG = {
+    ...KAFKA,
+    EVENTSTORE_URL: 'postgres://vgp_app:app-secret@db:5432/vgp',
+    EVENTSTORE_MIGRATION_URL: 'postgres://vgp_owner:owner-secret@db:5432/vgp',
+  };
+
+  it('keeps its events in a schema of its own under the deployment’s namespace', async () => {
+    const adapters = adaptersFromEnv('replay-access', { ...PG, KAFKA_NAMESPACE: 'staging.eu' }, { objectStore: false });
+    try {
+      expect(adapters.description.join('\n')).toMatch(/event store: PostgreSQL, schema staging_eu_replay_access \(migrated at boot\)/);
+      expect(adapters.description.join('\n')).not.toMatch(/secret/);
+    } finally {
+      await adapters.close();
+    }
+  });
+
+  it('names schemas that cannot collide, within PostgreSQL’s identifier rules', () => {
+    expect(postgresSchemaOf('audit', {})).toBe('audit');
+    expect(postgresSchemaOf('booking', { EVENTSTORE_STREAM_PREFIX: '2026-Clinic' })).toBe('s2026_clinic');
+    const long = (service: string) => postgresSchemaOf(service, { KAFKA_NAMESPACE: 'e2e-consultation-flow-0123456789abcdef' });
+    expect(long('replay-access')).toMatch(/^[a-z_][a-z0-9_]{0,39}$/);
+    expect(long('replay-access')).not.toBe(long('recording'));
+  });
+
+  it('refuses a migration URL that is not PostgreSQL, without echoing it', () => {
+    const bad = { ...PG, EVENTSTORE_MIGRATION_URL: 'mysql://root:hunter2@db' };
+    expect(() => parseServiceEnv(bad)).toThrow(/EVENTSTORE_MIGRATION_URL: is not a postgres:\/\/ connection string/);
+    expect(() => parseServiceEnv(bad)).not.toThrow(/hunter2/);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import { ReadModelStore } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 import { EventStore, SqliteEventStore } from '@vgp/event-store';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
+import { migratePostgresEventStore, PostgresEventStore } from '@vgp/event-store/postgres';
 import { MessageBus } from '@vgp/messaging';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { FsObjectStore, ObjectStore } from '@vgp/object-store';
@@ -33,7 +35,11 @@ const serviceEnvSchema = z
     KAFKA_NAMESPACE: z.string().regex(NAME, 'has invalid characters').optional(),
     EVENTSTORE_URL: z
       .string()
-      .regex(/^(kurrentdb|esdb)(\+discover)?:\/\/\S+$/, 'is not a kurrentdb:// or esdb:// connection string')
+      .regex(/^((kurrentdb|esdb)(\+discover)?|postgres(ql)?):\/\/\S+$/, 'is not a postgres://, kurrentdb:// or esdb:// connection string')
+      .optional(),
+    EVENTSTORE_MIGRATION_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'is not a postgres:// connection string')
       .optional(),
     EVENTSTORE_STREAM_PREFIX: z.string().regex(NAME, 'has invalid characters').optional(),
     MONGO_URL: z
@@ -96,7 +102,10 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
   DATA_DIR: 'a folder for this service’s own SQLite event store (and local objects when S3 is not set)',
   KAFKA_BROKERS: 'a comma list of host:port, e.g. kafka-1:9092,kafka-2:9092 (distributed services talk only over Kafka)',
   KAFKA_NAMESPACE: 'up to 100 of [A-Za-z0-9._-]: prefixes every topic and consumer group, so deployments can share a cluster',
-  EVENTSTORE_URL: 'a KurrentDB/EventStoreDB connection string, e.g. kurrentdb://eventstore:2113?tls=false (unset: SQLite under DATA_DIR)',
+  EVENTSTORE_URL:
+    'the production event store: postgres://app-role@host/db (ADR 0021), or a KurrentDB connection string such as kurrentdb://eventstore:2113?tls=false (unset: SQLite under DATA_DIR)',
+  EVENTSTORE_MIGRATION_URL:
+    'postgres://owner@host/db: a role that may create the service’s schema; set, the service migrates it at boot and grants EVENTSTORE_URL’s role INSERT and SELECT only',
   EVENTSTORE_STREAM_PREFIX: 'up to 100 of [A-Za-z0-9._-] (default: the service name): this service’s streams on a shared server',
   MONGO_URL: 'a MongoDB connection string, e.g. mongodb://mongo:27017 (unset: read models in memory, rebuilt at every start)',
   MONGO_DB: 'this service’s own database, up to 63 of [A-Za-z0-9_-] (default: vgp_<service>, prefixed by KAFKA_NAMESPACE)',
@@ -111,7 +120,13 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
 };
 
 // Values never echoed back in an error message (a connection string may carry a password).
-const SECRETS: ReadonlySet<string> = new Set(['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID', 'EVENTSTORE_URL', 'MONGO_URL']);
+const SECRETS: ReadonlySet<string> = new Set([
+  'S3_SECRET_ACCESS_KEY',
+  'S3_ACCESS_KEY_ID',
+  'EVENTSTORE_URL',
+  'EVENTSTORE_MIGRATION_URL',
+  'MONGO_URL',
+]);
 
 /** The adapters' fragment of the configuration (distributed services only). */
 export const SERVICE_CONFIG = configFragment<ServiceEnv>({
@@ -133,6 +148,8 @@ export type ServiceAdapterOptions = {
 export type ServiceAdapters = ContextAdapters & {
   /** The parsed configuration the adapters were chosen from. */
   config: ServiceEnv;
+  /** Runs before the service starts: the event store's schema migration, when it has one to run. */
+  prepare(): Promise<void>;
   /** One line per adapter, for the boot log (no secrets). */
   description: string[];
   /** Choices that are valid for a developer but not for a deployment. */
@@ -141,8 +158,8 @@ export type ServiceAdapters = ContextAdapters & {
 };
 
 /**
- * The adapters of one distributed service, chosen from the environment: KurrentDB when EVENTSTORE_URL is set,
- * else its own SQLite file under DATA_DIR; Kafka for the bus (required); S3 when S3_BUCKET is set, else a local
+ * The adapters of one distributed service, chosen from the environment: PostgreSQL (its own schema) or KurrentDB
+ * when EVENTSTORE_URL is set, else its own SQLite file under DATA_DIR; Kafka for the bus (required); S3 when S3_BUCKET is set, else a local
  * folder under DATA_DIR (valid only when every service that reads the objects runs on the same host).
  */
 export function adaptersFromEnv(service: string, env: Environment = process.env, options: ServiceAdapterOptions = {}): ServiceAdapters {
@@ -154,7 +171,17 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
   if (needsDataDir) mkdirSync(dataDir, { recursive: true });
 
   let eventStore: EventStore;
-  if (config.EVENTSTORE_URL) {
+  let prepare = async (): Promise<void> => undefined;
+  if (config.EVENTSTORE_URL && isPostgresUrl(config.EVENTSTORE_URL)) {
+    const schema = postgresSchemaOf(service, config);
+    const connectionString = config.EVENTSTORE_URL;
+    eventStore = new PostgresEventStore({ connectionString, schema });
+    description.push(`event store: PostgreSQL, schema ${schema}${config.EVENTSTORE_MIGRATION_URL ? ' (migrated at boot)' : ''}`);
+    const migrationUrl = config.EVENTSTORE_MIGRATION_URL;
+    if (migrationUrl) {
+      prepare = () => migratePostgresEventStore({ connectionString: migrationUrl, schema, appRole: roleOf(connectionString) });
+    }
+  } else if (config.EVENTSTORE_URL) {
     const namespace = config.EVENTSTORE_STREAM_PREFIX ?? service;
     eventStore = new EsdbEventStore({ connectionString: config.EVENTSTORE_URL, namespace });
     description.push(`event store: KurrentDB, streams under '${namespace}.'`);
@@ -205,6 +232,7 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
 
   return {
     config,
+    prepare,
     eventStore,
     bus,
     objectStore,
@@ -217,6 +245,21 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
     },
   };
 }
+
+const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
+/** The role a postgres:// URL connects as: the one the migration grants INSERT and SELECT to. */
+const roleOf = (url: string): string | undefined => decodeURIComponent(new URL(url).username) || undefined;
+
+/** The service's own schema: EVENTSTORE_STREAM_PREFIX, or the service under the deployment's namespace, as [a-z0-9_]. */
+export const postgresSchemaOf = (service: string, config: Pick<ServiceEnv, 'EVENTSTORE_STREAM_PREFIX' | 'KAFKA_NAMESPACE'>): string => {
+  const full = (config.EVENTSTORE_STREAM_PREFIX ?? [config.KAFKA_NAMESPACE, service].filter(Boolean).join('_'))
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  const name = /^[0-9]/.test(full) ? `s${full}` : full;
+  // Schema names hold 40 characters here: a longer one keeps its start and a hash of the whole, so two never meet.
+  return name.length <= 40 ? name : `${name.slice(0, 31)}_${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+};
 
 /** The service's own MongoDB database name: MONGO_DB, or vgp_<service> under the deployment's namespace. */
 export const mongoDbNameOf = (service: string, config: Pick<ServiceEnv, 'MONGO_DB' | 'KAFKA_NAMESPACE'>): string =>

@@ -17,6 +17,7 @@ export function bootstrapService(
 ): void {
   const run = async () => {
     const adapters = adaptersFromEnv(service, process.env, options);
+    await adapters.prepare();
     const readModels = await readModelsFrom(service, adapters.config);
     const app = await createHttpApp(ServiceModule.forRoot(service, contextModule({ ...adapters, readModels: readModels?.store })), {
       serviceName: `${service}-service`,
