@@ -279,7 +279,7 @@ describe('signalling: calls between the booked patient and clinician', () => {
         closedSegmentId: call.segmentId,
         segmentSeq: 2,
       });
-      expect(switched?.actor).toEqual({ id: c.patientId, role: 'patient' });
+      expect(switched?.actor).toEqual({ id: c.patientId, role: 'patient', clinicId: c.clinicId });
     });
 
     it('records leaving and hanging up before telling anyone, and publishes the call history', async () => {

@@ -258,6 +258,54 @@ describe('the audit history over HTTP', () => {
     expect(other.body.items.map((i: { eventId: string }) => i.eventId)).not.toContain(probe.id);
   });
 
+  describe('the clinic of every event (ADR 0022)', () => {
+    const ids = async (clinicId: string, query = '') =>
+      ((await audit.officer(`/v1/audit/events?limit=500${query}`, clinicId)).body.items as Array<{ eventId: string }>).map(
+        (i) => i.eventId,
+      );
+
+    it('shows clinic 2’s officer, and not clinic 1’s, a denial under a clinic-2 token by a user id booked only in clinic 1', async () => {
+      const probe = anIntegrationEvent(
+        'ReplayDenied',
+        { viewerId: 'patient-ben', recordingId: randomUUID(), patientId: null, reason: 'not_found', operation: 'grant' },
+        next({ id: 'patient-ben', role: 'patient', clinicId: 'clinic-2' }, 'denials-patient-ben-clinic-2'),
+      );
+      await publish(probe);
+      await eventually(async () => expect(await ids('clinic-2', '&action=ReplayDenied')).toContain(probe.id));
+      expect(await ids(CLINIC, '&action=ReplayDenied')).not.toContain(probe.id);
+      const [entry] = (await audit.officer(`/v1/audit/events?limit=500&actorId=patient-ben&action=ReplayDenied`, 'clinic-2')).body.items;
+      expect(entry).toMatchObject({ eventId: probe.id, clinicId: 'clinic-2', actor: { id: 'patient-ben', clinicId: 'clinic-2' } });
+    });
+
+    it('shows clinic 2’s officer an empty list by a clinic-2 patient with no bookings at all', async () => {
+      const empty = anIntegrationEvent(
+        'ReplayListed',
+        { listId: randomUUID(), viewerId: 'patient-new', recordingIds: [], patientIds: [], consultationIds: [] },
+        next({ id: 'patient-new', role: 'patient', clinicId: 'clinic-2' }, 'replaylist-patient-new'),
+      );
+      await publish(empty);
+      await eventually(async () => expect(await ids('clinic-2', '&action=ReplayListed')).toContain(empty.id));
+      expect(await ids(CLINIC, '&action=ReplayListed')).not.toContain(empty.id);
+    });
+
+    it('shows both officers a list that showed a clinic-2 actor clinic 1’s recording', async () => {
+      const leak = anIntegrationEvent(
+        'ReplayListed',
+        {
+          listId: randomUUID(),
+          viewerId: 'patient-quinn',
+          recordingIds: [amira.recordingId],
+          patientIds: [amira.patientId],
+          consultationIds: [amira.consultationId],
+        },
+        next({ id: 'patient-quinn', role: 'patient', clinicId: 'clinic-2' }, 'replaylist-patient-quinn'),
+      );
+      await publish(leak);
+      await eventually(async () => expect(await ids('clinic-2', '&action=ReplayListed')).toContain(leak.id));
+      expect(await ids(CLINIC, '&action=ReplayListed')).toContain(leak.id);
+    });
+  });
+
   it('files a replay event that arrived before its booking under the right clinic once the booking arrives', async () => {
     const late = { patientId: 'patient-late', consultationId: randomUUID(), recordingId: randomUUID() };
     const early = denied('patient-ben', late.recordingId, null);

@@ -3,6 +3,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class ActorDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['patient', 'clinician', 'clinic_admin', 'compliance_officer', 'system'] }) role!: string;
+  @ApiPropertyOptional({
+    description: 'The clinic of the verified token the user acted under (ADR 0022); absent for the platform itself and for older events',
+  })
+  clinicId?: string;
 }
 
 export class AuditEventDto {

@@ -52,6 +52,13 @@ export const accessLogItemFor = (patient: PatientRef, entry: AuditEntry, owners:
   const data = (source.data ?? {}) as Record<string, unknown>;
   const recordingIds = entry.recordingIds.filter((id) => owns(owners.ownerOfRecording(id)));
   const consultationIds = entry.consultationIds.filter((id) => owns(owners.ownerOfConsultation(id)));
+  // Filed under the patient's clinic only because the actor acted there (ADR 0022), while everything it
+  // named is bound elsewhere: it touched a patient of the same id in another clinic, not this one.
+  const bound = [
+    ...entry.recordingIds.map((id) => owners.ownerOfRecording(id)),
+    ...entry.consultationIds.map((id) => owners.ownerOfConsultation(id)),
+  ].some((owner) => owner?.clinicId !== undefined);
+  if (bound && recordingIds.length === 0 && consultationIds.length === 0) return null;
   const bytes =
     entry.sourceType === 'ReplayStreamed' && typeof data.rangeStart === 'number' && typeof data.rangeEnd === 'number'
       ? { start: data.rangeStart, end: data.rangeEnd, total: typeof data.totalBytes === 'number' ? data.totalBytes : 0 }

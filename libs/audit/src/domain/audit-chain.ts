@@ -143,11 +143,24 @@ export const indexOf = (state: AuditChainState, source: AuditSource): AuditIndex
     ...recordings.flatMap((r) => strings(r.clinicId)),
     ...consultations.flatMap((c) => strings(c.clinicId)),
   ]);
-  // An event that names nothing known (a denial for an id that does not exist) is filed under the
-  // clinic of the patient or clinician who caused it, so their clinic sees the probe.
-  const clinicIds =
-    touched.length > 0 || !PEOPLE_ROLES.includes(source.actor.role) ? touched : [...(state.people.get(source.actor.id) ?? [])];
+  const clinicIds = filingClinics(state, source, touched);
   return { clinicId: clinicIds[0] ?? null, clinicIds, patientIds, recordingIds, consultationIds };
+};
+
+/**
+ * The clinics whose audit holds an event (ADR 0022).
+ * - An actor that acted under a verified token names its clinic: the event is filed under the clinics
+ *   owning what it named AND the actor's clinic, so a cross-clinic access shows in both, and a probe
+ *   that names nothing known (an empty list, a guessed id) shows in the clinic the caller acted in,
+ *   whatever that user id has booked elsewhere.
+ * - An actor without a clinic (the platform itself, or an event recorded before the actor had one)
+ *   keeps the rule its entry was chained under, unchanged so that old chains still verify: what it
+ *   touched, else the clinics of the patient's or clinician's bookings.
+ */
+const filingClinics = (state: AuditChainState, source: AuditSource, touched: string[]): string[] => {
+  const [actorClinicId] = strings(source.actor.clinicId);
+  if (actorClinicId) return unique([...touched, actorClinicId]);
+  return touched.length > 0 || !PEOPLE_ROLES.includes(source.actor.role) ? touched : [...(state.people.get(source.actor.id) ?? [])];
 };
 
 /**

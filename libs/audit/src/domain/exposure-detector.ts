@@ -19,6 +19,8 @@ export type ReplayAccess = {
   viewerRole: string;
   /** The clinic the policy believed the viewer acted in (recorded on grants only). */
   viewerClinicId: string | null;
+  /** The clinic of the token the viewer acted under, from the envelope (ADR 0022); null on older events. */
+  actorClinicId: string | null;
   recordingId: string;
   /** What the audited event claimed; trusted only where no fact binds the recording. */
   claimedPatientId: string | null;
@@ -41,6 +43,7 @@ export const replayAccessesOf = ({ seq, source }: AuditedEvent): ReplayAccess[] 
     viewerId,
     viewerRole: source.actor.role,
     viewerClinicId: null,
+    actorClinicId: typeof source.actor.clinicId === 'string' && source.actor.clinicId !== '' ? source.actor.clinicId : null,
     claimedPatientId: str('patientId'),
     range: null,
     softwareVersion: source.softwareVersion,
@@ -139,10 +142,15 @@ export const exposedPatientOf = (facts: AuthorizationFacts, access: ReplayAccess
   return recording?.patientId || bookingOf(facts, recording)?.patientId || access.claimedPatientId;
 };
 
-/** The clinics that must learn of an exposure: the recording's (and its booking's), else the viewer's. */
+/**
+ * The clinics that must learn of an exposure: the recording's (and its booking's) and the clinic the
+ * viewer acted in (ADR 0022). An older event without the viewer's clinic falls back to the clinics
+ * of the viewer's bookings when nothing owns the recording.
+ */
 export const clinicsConcerned = (facts: AuthorizationFacts, access: ReplayAccess): string[] => {
   const recording = facts.recordings.get(access.recordingId);
   const owners = [recording?.clinicId, bookingOf(facts, recording)?.clinicId].filter((c): c is string => !!c);
+  if (access.actorClinicId !== null) return [...new Set([...owners, access.actorClinicId])];
   if (owners.length > 0) return [...new Set(owners)];
   return [...(facts.people.get(access.viewerId) ?? [])];
 };

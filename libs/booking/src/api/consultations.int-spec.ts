@@ -409,7 +409,7 @@ describe('booking consultations over HTTP', () => {
           softwareVersion: SOFTWARE_VERSION,
           streamId: `consultation-${booked.consultationId}`,
         });
-        expect(mine[1].actor).toEqual({ id: 'patient-published', role: 'patient' });
+        expect(mine[1].actor).toEqual({ id: 'patient-published', role: 'patient', clinicId: CLINIC });
       });
     } finally {
       await consumer.stop();

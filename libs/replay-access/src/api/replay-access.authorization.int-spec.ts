@@ -83,6 +83,9 @@ describe('who may list, replay and share which recording', () => {
     expect(event).toMatchObject({ type, data, softwareVersion: SOFTWARE_VERSION, featureFlags: FEATURE_FLAGS });
     expect(event.actor.id).toBe(people[person].id);
     expect(people[person].roles).toContain(event.actor.role);
+    // The clinic of the token it was made under, so the audit files it there (ADR 0022): the same id from
+    // another clinic (amiraElsewhere) is filed under that clinic, not where the id has bookings.
+    expect(event.actor.clinicId).toBe(people[person].clinicId);
     return event;
   };
   const countOf = async (person: Person) => (await world.events(`access-${people[person].id}`)).length;

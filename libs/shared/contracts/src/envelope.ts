@@ -3,12 +3,17 @@ import { z } from 'zod';
 export const ROLES = ['patient', 'clinician', 'clinic_admin', 'compliance_officer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who caused an event. `system` is for the platform itself (projections, seeders, schedulers). */
-export type Actor = { id: string; role: Role | 'system' };
+/**
+ * Who caused an event. `system` is for the platform itself (projections, seeders, schedulers).
+ * `clinicId` is the clinic of the verified token the user acted under; the platform itself acts in
+ * no clinic, and events recorded before it joined the envelope have none (ADR 0022).
+ */
+export type Actor = { id: string; role: Role | 'system'; clinicId?: string };
 
 export const actorSchema = z.object({
   id: z.string().min(1).max(200),
   role: z.enum([...ROLES, 'system']),
+  clinicId: z.string().min(1).max(200).optional(),
 });
 
 /**

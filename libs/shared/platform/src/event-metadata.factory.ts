@@ -13,12 +13,15 @@ export class EventMetadataFactory {
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
   ) {}
 
-  /** For HTTP/WS handlers: the caller acts under `role` (default: their first role). */
+  /**
+   * For HTTP/WS handlers: the caller acts under `role` (default: their first role), in the clinic of
+   * their verified token (the audit files the event under it, ADR 0022).
+   */
   forUser(user: AuthenticatedUser, role?: Role): EventMetadata {
     if (role !== undefined && !user.roles.includes(role)) {
       throw new Error(`user does not hold role ${role}`);
     }
-    return this.build({ id: user.id, role: role ?? user.roles[0] }, currentCorrelationId(), null);
+    return this.build({ id: user.id, role: role ?? user.roles[0], clinicId: user.clinicId }, currentCorrelationId(), null);
   }
 
   /** For event handlers: the service reacts to `event`, in the same correlation. */

@@ -134,7 +134,7 @@ describe('the HTTP edge of every service', () => {
     expect(res.statusCode).toBe(201);
     expect(res.headers['x-correlation-id']).toBe('corr-123');
     expect(res.json().metadata).toEqual({
-      actor: { id: 'clinician-1', role: 'clinician' },
+      actor: { id: 'clinician-1', role: 'clinician', clinicId: 'clinic-1' },
       correlationId: 'corr-123',
       causationId: null,
       softwareVersion: expect.any(String),

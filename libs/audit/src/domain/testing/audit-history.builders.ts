@@ -10,6 +10,14 @@ export const MEDIA_SWITCH: Release = { softwareVersion: '2.4.0', featureFlags: [
 export type RecordingRef = { recordingId: string; consultationId: string; patientId: string };
 
 /**
+ * The clinic of the verified token a user acted under, as the envelope records it since ADR 0022.
+ * Left out, the event is written the way events were recorded before: an actor without a clinic.
+ */
+export type Token = { tokenClinicId?: string };
+
+const withToken = (actor: Actor, o: Token): Actor => (o.tokenClinicId === undefined ? actor : { ...actor, clinicId: o.tokenClinicId });
+
+/**
  * Writes an audited history the way the audit chain would hold it: every event gets the next seq
  * and a time one minute after the previous one, unless `at` moves the clock.
  */
@@ -101,7 +109,7 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
       );
       return builder;
     },
-    listed(viewerId: string, recordings: RecordingRef[], role: Actor['role'] = 'patient') {
+    listed(viewerId: string, recordings: RecordingRef[], role: Actor['role'] = 'patient', o: Token = {}) {
       add(
         'ReplayListed',
         {
@@ -111,14 +119,14 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
           patientIds: [...new Set(recordings.map((r) => r.patientId))],
           consultationIds: [...new Set(recordings.map((r) => r.consultationId))],
         },
-        { id: viewerId, role },
+        withToken({ id: viewerId, role }, o),
       );
       return builder;
     },
     granted(
       viewerId: string,
       r: RecordingRef,
-      o: { role?: Actor['role']; clinicId?: string; basis?: 'participant' | 'consent_share' } = {},
+      o: { role?: Actor['role']; clinicId?: string; basis?: 'participant' | 'consent_share' } & Token = {},
     ) {
       add(
         'ReplayGranted',
@@ -132,7 +140,7 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
           expiresAt: '2026-12-31T00:00:00.000Z',
           ...(o.clinicId ? { clinicId: o.clinicId } : {}),
         },
-        { id: viewerId, role: o.role ?? 'patient' },
+        withToken({ id: viewerId, role: o.role ?? 'patient' }, o),
       );
       return builder;
     },
@@ -143,15 +151,25 @@ export const aHistory = (start = '2026-03-01T08:00:00.000Z') => {
       rangeEnd: number,
       totalBytes = 10_000_000,
       role: Actor['role'] = 'patient',
+      o: Token = {},
     ) {
-      add('ReplayStreamed', { grantId: 'g', viewerId, ...r, rangeStart, rangeEnd, totalBytes }, { id: viewerId, role });
+      add('ReplayStreamed', { grantId: 'g', viewerId, ...r, rangeStart, rangeEnd, totalBytes }, withToken({ id: viewerId, role }, o));
       return builder;
     },
-    denied(viewerId: string, r: RecordingRef) {
+    denied(viewerId: string, r: RecordingRef, o: Token = {}) {
       add(
         'ReplayDenied',
         { viewerId, recordingId: r.recordingId, patientId: r.patientId, reason: 'not_a_participant', operation: 'grant' },
-        patient(viewerId),
+        withToken(patient(viewerId), o),
+      );
+      return builder;
+    },
+    /** A grant refused for a recording id no context ever stored: the denial names no patient. */
+    guessed(viewerId: string, recordingId: string, o: Token = {}) {
+      add(
+        'ReplayDenied',
+        { viewerId, recordingId, patientId: null, reason: 'not_found', operation: 'grant' },
+        withToken(patient(viewerId), o),
       );
       return builder;
     },
