@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NoStoreInterceptor } from '@vgp/platform';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { GetAccessLogQuery } from '../application/get-access-log.query';
 import { AccessLogItem } from '../domain/access-log';
@@ -8,6 +9,8 @@ import { AccessLogDto } from './audit.response.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
+// Personal data: never cached by browsers or proxies.
+@UseInterceptors(NoStoreInterceptor)
 @Controller('v1/me')
 export class AccessLogController {
   constructor(private readonly queries: QueryBus) {}

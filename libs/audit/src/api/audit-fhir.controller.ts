@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NoStoreInterceptor } from '@vgp/platform';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { SearchFhirAuditEventsQuery } from '../application/search-fhir-audit-events.query';
 import { FhirBundle, fhirDateRange } from '../domain/fhir-audit-event';
@@ -12,6 +13,8 @@ const SEARCH_PATH = '/v1/audit/fhir/AuditEvent';
 
 @ApiTags('audit')
 @ApiBearerAuth()
+// Personal data: never cached by browsers or proxies.
+@UseInterceptors(NoStoreInterceptor)
 @Controller('v1/audit/fhir')
 @Roles('compliance_officer')
 export class AuditFhirController {

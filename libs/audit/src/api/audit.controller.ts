@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NoStoreInterceptor } from '@vgp/platform';
 import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { InvalidRequest } from '@vgp/domain';
 import { AuditEventPage } from '../application/search-audit-events.handler';
@@ -16,6 +17,8 @@ import { DEFAULT_AUDIT_PAGE, SearchAuditEventsRequestDto } from './search-audit-
 
 @ApiTags('audit')
 @ApiBearerAuth()
+// Personal data: never cached by browsers or proxies.
+@UseInterceptors(NoStoreInterceptor)
 @Controller('v1/audit')
 @Roles('compliance_officer')
 export class AuditController {

@@ -336,6 +336,8 @@ describe('the audit history over HTTP', () => {
       const answer = await eventually(async () => {
         const a = await audit.get('/v1/me/access-log', 'patient-amira', 'patient');
         expect(a.status).toBe(200);
+        // Personal data: no browser or proxy keeps a copy.
+        expect(a.headers['cache-control']).toBe('no-store');
         expect(a.body.items.map((i: { action: string }) => i.action)).toEqual(
           expect.arrayContaining(['ReplayListed', 'ReplayStreamed', 'ReplayDenied']),
         );

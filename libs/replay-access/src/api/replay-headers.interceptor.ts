@@ -3,15 +3,6 @@ import { Observable } from 'rxjs';
 
 type Reply = { header(name: string, value: string): unknown };
 
-/** Replay answers are never cached by browsers or proxies, success and errors alike. */
-@Injectable()
-export class NoStoreInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    context.switchToHttp().getResponse<Reply>().header('Cache-Control', 'no-store');
-    return next.handle();
-  }
-}
-
 /** Stream answers carry a capability in their URL: they must not leak it onwards, nor be sniffed as another type. */
 @Injectable()
 export class ReplayStreamHeadersInterceptor implements NestInterceptor {

@@ -4,7 +4,8 @@ import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } 
 import { Public } from '@vgp/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReplayStream, StreamReplayCommand } from '../application/stream-replay.command';
-import { NoStoreInterceptor, ReplayStreamHeadersInterceptor } from './replay-headers.interceptor';
+import { NoStoreInterceptor } from '@vgp/platform';
+import { ReplayStreamHeadersInterceptor } from './replay-headers.interceptor';
 
 @ApiTags('replays')
 @Controller('v1/replay-streams')

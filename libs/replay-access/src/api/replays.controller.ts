@@ -7,7 +7,7 @@ import { RequestReplayGrantCommand } from '../application/request-replay-grant.c
 import { EmptyBodyPipe } from './empty-body.pipe';
 import { ReplayGrantResponseDto, ReplayListResponseDto } from './replay-access.dto';
 import { ReplayResourceNotFound } from '../domain/replay-access.errors';
-import { NoStoreInterceptor } from './replay-headers.interceptor';
+import { NoStoreInterceptor } from '@vgp/platform';
 
 /** A malformed recording id answers exactly like an unknown one. */
 export const recordingIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('recording') });

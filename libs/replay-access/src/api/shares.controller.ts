@@ -6,7 +6,7 @@ import { GrantShareCommand } from '../application/grant-share.command';
 import { RevokeShareCommand } from '../application/revoke-share.command';
 import { CreateShareRequestDto, ShareResponseDto } from './replay-access.dto';
 import { ReplayResourceNotFound } from '../domain/replay-access.errors';
-import { NoStoreInterceptor } from './replay-headers.interceptor';
+import { NoStoreInterceptor } from '@vgp/platform';
 import { recordingIdPipe } from './replays.controller';
 
 const shareIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('share') });

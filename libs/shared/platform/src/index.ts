@@ -26,3 +26,4 @@ export * from './config-fragment';
 export * from './clock';
 export * from './error-kinds';
 export * from './context-runtime';
+export * from './no-store.interceptor';
