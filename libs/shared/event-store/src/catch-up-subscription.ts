@@ -171,3 +171,38 @@ export class CatchUpSubscription implements Subscription {
 }
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/**
+ * The live catch-up subscriptions of one store, over its source: opened by `subscribe`, woken after its own
+ * appends (or a notification), all stopped when it closes.
+ */
+export class CatchUpSubscriptions {
+  private readonly running = new Set<CatchUpSubscription>();
+
+  constructor(
+    private readonly source: CatchUpSource,
+    private readonly settings: CatchUpSettings,
+  ) {}
+
+  open(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    const subscription = new CatchUpSubscription(this.source, options, handler, this.settings);
+    this.running.add(subscription);
+    return {
+      caughtUp: () => subscription.caughtUp(),
+      stop: async () => {
+        this.running.delete(subscription);
+        await subscription.stop();
+      },
+    };
+  }
+
+  wake(): void {
+    for (const subscription of this.running) subscription.wake();
+  }
+
+  async stopAll(): Promise<void> {
+    const running = [...this.running];
+    this.running.clear();
+    await Promise.all(running.map((subscription) => subscription.stop()));
+  }
+}

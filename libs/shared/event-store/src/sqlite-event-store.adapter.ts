@@ -1,5 +1,6 @@
 import { DatabaseSync, StatementSync } from 'node:sqlite';
-import { CatchUpSource, CatchUpSubscription, SubscriptionLogger } from './catch-up-subscription';
+import { canonicalJson } from './canonical-json';
+import { CatchUpSubscriptions, SubscriptionLogger } from './catch-up-subscription';
 import {
   AppendResult,
   DuplicateEventId,
@@ -106,14 +107,23 @@ type PreparedEvent = {
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptions: CatchUpSubscriptions;
   private readonly clock: () => Date;
   private readonly upcasters: UpcasterRegistry;
   private closed = false;
 
-  constructor(private readonly options: SqliteEventStoreOptions) {
+  constructor(options: SqliteEventStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? defaultUpcasters;
+    this.subscriptions = new CatchUpSubscriptions(
+      {
+        headPosition: async () => this.headPosition(),
+        readRange: (after, upTo, limit, categories) => this.readRange(after, upTo, limit, categories),
+        readCheckpoint: (id) => this.readCheckpoint(id),
+        storeCheckpoint: (id, position) => this.storeCheckpoint(id, position),
+      },
+      { pollIntervalMs: options.pollIntervalMs ?? 250, logger: options.logger },
+    );
     try {
       this.db = new DatabaseSync(options.path);
       this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
@@ -147,7 +157,7 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) throw error;
       throw new EventStoreUnavailable(`append to ${streamId} failed: ${messageOf(error)}`, error);
     }
-    if (outcome.written) for (const subscription of this.subscriptions) subscription.wake();
+    if (outcome.written) this.subscriptions.wake();
     return outcome.result;
   }
 
@@ -161,24 +171,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const source: CatchUpSource = {
-      headPosition: async () => this.headPosition(),
-      readRange: (after, upTo, limit, categories) => this.readRange(after, upTo, limit, categories),
-      readCheckpoint: (id) => this.readCheckpoint(id),
-      storeCheckpoint: (id, position) => this.storeCheckpoint(id, position),
-    };
-    const subscription = new CatchUpSubscription(source, options, handler, {
-      pollIntervalMs: this.options.pollIntervalMs ?? 250,
-      logger: this.options.logger,
-    });
-    this.subscriptions.add(subscription);
-    return {
-      caughtUp: () => subscription.caughtUp(),
-      stop: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.stop();
-      },
-    };
+    return this.subscriptions.open(options, handler);
   }
 
   async readCheckpoint(subscriptionId: string): Promise<number | null> {
@@ -206,9 +199,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const running = [...this.subscriptions];
-    this.subscriptions.clear();
-    await Promise.all(running.map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     this.closed = true;
     this.db.close();
   }
@@ -351,13 +342,5 @@ const isSameEvent = (row: EventRow | undefined, streamId: string, event: Prepare
   row.stream_id === streamId &&
   row.type === event.type &&
   canonicalJson(JSON.parse(row.data)) === canonicalJson(JSON.parse(event.data));
-
-/** JSON with object keys sorted, so equal data compares equal whatever order its keys were built in. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -13,6 +13,7 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
+import { canonicalJson } from '../canonical-json';
 import { EventMetadata } from '@vgp/contracts';
 import {
   AppendResult,
@@ -131,7 +132,7 @@ export class EsdbEventStore implements EventStore {
     const written = stored.slice(0, events.length);
     events.forEach((e, i) => {
       const s = written[i];
-      if (!s || s.id !== e.id || s.type !== e.type || canonical(s.data) !== canonical(e.data)) throw new DuplicateEventId(e.id);
+      if (!s || s.id !== e.id || s.type !== e.type || canonicalJson(s.data) !== canonicalJson(e.data)) throw new DuplicateEventId(e.id);
     });
     return { nextExpectedRevision: next, position: written[written.length - 1]?.position ?? 0 };
   }
@@ -404,13 +405,5 @@ const toStored = (resolved: AllStreamResolvedEvent, streamId: string): StoredEve
     data: e.data,
   };
 };
-
-/** JSON with object keys sorted, so the same data built in another key order compares equal. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { Client, Notification, Pool, PoolClient } from 'pg';
-import { CatchUpSource, CatchUpSubscription, SubscriptionLogger } from '../catch-up-subscription';
+import { canonicalJson } from '../canonical-json';
+import { CatchUpSubscriptions, SubscriptionLogger } from '../catch-up-subscription';
 import {
   AppendResult,
   DuplicateEventId,
@@ -127,7 +128,7 @@ export class PostgresEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly upcasters: UpcasterRegistry;
   private readonly maxAppendsPerCommit: number;
-  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptions: CatchUpSubscriptions;
   private readonly sql: ReturnType<typeof statements>;
   private listener: NotificationListener | null = null;
   private queue: PendingAppend[] = [];
@@ -142,6 +143,15 @@ export class PostgresEventStore implements EventStore {
     this.upcasters = options.upcasters ?? defaultUpcasters;
     this.maxAppendsPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 100);
     this.sql = statements(this.schema);
+    this.subscriptions = new CatchUpSubscriptions(
+      {
+        headPosition: () => this.headPosition(),
+        readRange: (after, upTo, limit, categories) => this.readRange(after, upTo, limit, categories),
+        readCheckpoint: (id) => this.readCheckpoint(id),
+        storeCheckpoint: (id, position) => this.storeCheckpoint(id, position),
+      },
+      { pollIntervalMs: options.pollIntervalMs ?? 1_000, logger: options.logger },
+    );
     this.pool = new Pool({
       ...connectionSettings(options),
       max: options.poolSize ?? 10,
@@ -176,17 +186,6 @@ export class PostgresEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     if (this.closing) throw new EventStoreUnavailable('the event store is closed');
-    const source: CatchUpSource = {
-      headPosition: () => this.headPosition(),
-      readRange: (after, upTo, limit, categories) => this.readRange(after, upTo, limit, categories),
-      readCheckpoint: (id) => this.readCheckpoint(id),
-      storeCheckpoint: (id, position) => this.storeCheckpoint(id, position),
-    };
-    const subscription = new CatchUpSubscription(source, options, handler, {
-      pollIntervalMs: this.options.pollIntervalMs ?? 1_000,
-      logger: this.options.logger,
-    });
-    this.subscriptions.add(subscription);
     // Started with the first subscription: a store that only appends holds no listening connection.
     this.listener ??= new NotificationListener(
       () => new Client({ ...connectionSettings(this.options), application_name: 'vgp-event-store-listener' }),
@@ -195,13 +194,7 @@ export class PostgresEventStore implements EventStore {
       this.options.pollIntervalMs ?? 1_000,
       this.options.logger,
     );
-    return {
-      caughtUp: () => subscription.caughtUp(),
-      stop: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.stop();
-      },
-    };
+    return this.subscriptions.open(options, handler);
   }
 
   async readCheckpoint(subscriptionId: string): Promise<number | null> {
@@ -229,9 +222,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async shutdown(): Promise<void> {
-    const running = [...this.subscriptions];
-    this.subscriptions.clear();
-    await Promise.all(running.map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     // Appends already taken are finished (committed or refused), never dropped.
     await this.drained;
     await this.listener?.stop();
@@ -361,7 +352,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private wakeSubscriptions(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
+    this.subscriptions.wake();
   }
 }
 
@@ -493,14 +484,6 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
 
 const isSameEvent = (known: KnownEvent | undefined, streamId: string, event: PreparedEvent): boolean =>
   !!known && known.streamId === streamId && known.type === event.type && known.canonicalData === event.canonicalData;
-
-/** JSON with object keys sorted, so equal data compares equal whatever order its keys were built in. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value ?? null, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 
 /**
  * One LISTEN connection per store: every notification wakes the subscriptions, which then read what is new.
