@@ -4,8 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
-# jose and @fastify/static are ES modules; Jest loads them through its VM-modules support.
-export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 
 # Real servers for the int-spec tier (Kafka, versitygw, FerretDB, PostgreSQL), installed into .cache/ on first use.
 # Servers that were already running (a developer's session) are left running; the rest are stopped at exit.
@@ -23,4 +21,4 @@ npx prettier --check . --log-level=warn
 npx nx run-many -t lint test build --parallel=2 --outputStyle=static
 # The build graph is real: a breaking change in a shared lib fails its dependents (ADR 0018).
 tools/ci/nx-graph-guard.sh
-npx jest --selectProjects e2e --runInBand
+npx vitest run --project e2e

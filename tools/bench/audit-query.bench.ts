@@ -2,27 +2,27 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbInstance, loadDuckDb } from './duckdb.loader';
+import { type DuckDbInstance, loadDuckDb } from './duckdb.loader.js';
 import {
-  AuditEntry,
+  type AuditEntry,
   auditLogProjection,
   AuditLogReadModel,
-  AuditSource,
+  type AuditSource,
   AUDIT_STREAM,
   decide,
   evolve,
   initialState,
-  Sha256,
+  type Sha256,
 } from '@vgp/audit';
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { EventMetadata, Role } from '@vgp/contracts';
-import { NewEvent, SqliteEventStore } from '@vgp/event-store';
+import { type NewEvent, SqliteEventStore } from '@vgp/event-store';
 import { InMemoryReadModelStore, replayProjection } from '@vgp/read-models';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark runs the handler behind GET /v1/audit/events as it is
-import { AuditEventPage, SearchAuditEventsHandler } from '../../libs/audit/src/application/search-audit-events.handler';
+import { type AuditEventPage, SearchAuditEventsHandler } from '../../libs/audit/src/application/search-audit-events.handler.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the same default page size as the controller
-import { DEFAULT_AUDIT_PAGE } from '../../libs/audit/src/api/search-audit-events.request.dto';
-import { Benchmark, infoRow, mean, now, percentile, row, seededRandom } from './lib';
+import { DEFAULT_AUDIT_PAGE } from '../../libs/audit/src/api/search-audit-events.request.dto.js';
+import { type Benchmark, infoRow, mean, now, percentile, row, seededRandom } from './lib.js';
 
 const TOTAL = 20_000;
 const CLINICS = 4;
@@ -214,7 +214,6 @@ export const auditQuery: Benchmark = {
     'Both answer the same seqs for every query (checked).',
   async run(progress) {
     const dir = mkdtempSync(join(tmpdir(), 'vgp-bench-audit-'));
-    let projection: AuditLogReadModel | null = null;
     let store: SqliteEventStore | null = null;
     let duck: DuckDbInstance | null = null;
     try {
@@ -243,7 +242,7 @@ export const auditQuery: Benchmark = {
       t0 = now();
       const readModels = new InMemoryReadModelStore();
       await replayProjection(auditLogProjection, { eventStore: store, readModels });
-      projection = new AuditLogReadModel(readModels);
+      const projection = new AuditLogReadModel(readModels);
       const rebuildMs = now() - t0;
       progress.tick();
 

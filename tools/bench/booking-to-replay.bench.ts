@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventMetadata } from '@vgp/contracts';
-import { EventStore, NewEvent, SqliteEventStore, Subscription } from '@vgp/event-store';
+import { type EventMetadata } from '@vgp/contracts';
+import { type EventStore, type NewEvent, SqliteEventStore, type Subscription } from '@vgp/event-store';
 import { PlatformClient } from '@vgp/testing';
-import { Benchmark, infoRow, now, percentile, Progress, row, sleep } from './lib';
+import { type Benchmark, infoRow, now, percentile, type Progress, row, sleep } from './lib.js';
 
 const HTTP_BOOKINGS = 1_000;
 const STORE_BOOKINGS = 10_000;
@@ -132,7 +132,7 @@ export const bookingToReplayLatency: Benchmark = {
     try {
       progress.phase('booting the embedded platform', 1);
       // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark boots the app it measures
-      const { startEmbeddedPlatform } = await import('../../apps/platform/src/embedded-platform');
+      const { startEmbeddedPlatform } = await import('../../apps/platform/src/embedded-platform.js');
       const bootStarted = now();
       const platform = await startEmbeddedPlatform({ dataDir, seed: false });
       const bootMs = now() - bootStarted;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
@@ -8,7 +9,7 @@ import { join } from 'node:path';
  * on first use into a git-ignored folder instead of the project's dependencies.
  */
 const VERSION = '1.5.6-r.1';
-const PREFIX = join(__dirname, '..', '..', '.cache', 'bench-deps');
+const PREFIX = join(import.meta.dirname, '..', '..', '.cache', 'bench-deps');
 
 type Prepared = {
   bindVarchar(index: number, value: string): void;
@@ -31,5 +32,5 @@ export function loadDuckDb(): DuckDbModule {
     );
   }
   // Resolved from the bench's own folder, not the project's dependencies.
-  return require(entry) as DuckDbModule;
+  return createRequire(import.meta.url)(entry) as DuckDbModule;
 }

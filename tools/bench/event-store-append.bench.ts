@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { EventMetadata } from '@vgp/contracts';
-import { NewEvent, SqliteEventStore } from '@vgp/event-store';
-import { Benchmark, infoRow, now, percentile, Row, row, Table } from './lib';
+import { type EventMetadata } from '@vgp/contracts';
+import { type NewEvent, SqliteEventStore } from '@vgp/event-store';
+import { type Benchmark, infoRow, now, percentile, type Row, row, type Table } from './lib.js';
 
 const STREAMS = 1_000;
 const WARMUP = 300;

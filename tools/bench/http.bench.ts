@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Benchmark, infoRow, now, percentile, row } from './lib';
+import { type Benchmark, infoRow, now, percentile, row } from './lib.js';
 
 const CONNECTIONS = 32;
 const WARMUP_MS = 2_000;
@@ -15,8 +15,8 @@ type Server = { url: string; child: ChildProcess; stop(): Promise<void> };
 /** Forks tools/bench/http-server.ts and waits for the URL it listens on. */
 const startServer = (kind: 'platform' | 'fastify'): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'http-server.ts'), [kind], {
-      execArgv: ['-r', '@swc-node/register'],
+    const child = fork(join(import.meta.dirname, 'http-server.ts'), [kind], {
+      execArgv: ['--import', '@swc-node/register/esm-register'],
       // LOG_LEVEL at the production default (info); /health/live is not access-logged anyway.
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

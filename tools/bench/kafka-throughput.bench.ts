@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { IntegrationEvent } from '@vgp/contracts';
+import { type IntegrationEvent } from '@vgp/contracts';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
-import { Benchmark, infoRow, now, Progress, row, sleep, Table } from './lib';
+import { type Benchmark, infoRow, now, type Progress, row, sleep, type Table } from './lib.js';
 
 const MESSAGES = 20_000;
 const BATCH = 500;
@@ -14,7 +14,7 @@ const SINGLE_PUBLISHES = 1_000;
 const PARTITIONS = 3;
 const DIAGNOSTIC_MESSAGES = 5_000;
 const SIDE_MAX_MS = 45_000;
-const ENDPOINTS = join(__dirname, '..', '..', '.cache', 'services', 'endpoints.json');
+const ENDPOINTS = join(import.meta.dirname, '..', '..', '.cache', 'services', 'endpoints.json');
 
 const brokersFromEndpoints = (): string[] | null => {
   if (!existsSync(ENDPOINTS)) return null;

@@ -6,15 +6,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
-import { auditQuery } from './audit-query.bench';
-import { bookingToReplayLatency } from './booking-to-replay.bench';
-import { eventStoreAppend } from './event-store-append.bench';
-import { httpHealth } from './http.bench';
-import { kafkaThroughput } from './kafka-throughput.bench';
-import { Benchmark, BenchOutcome, describeMachine, Progress, Table } from './lib';
+import { auditQuery } from './audit-query.bench.js';
+import { bookingToReplayLatency } from './booking-to-replay.bench.js';
+import { eventStoreAppend } from './event-store-append.bench.js';
+import { httpHealth } from './http.bench.js';
+import { kafkaThroughput } from './kafka-throughput.bench.js';
+import { type Benchmark, type BenchOutcome, describeMachine, type Progress, type Table } from './lib.js';
 
 const BENCHMARKS: Benchmark[] = [eventStoreAppend, httpHealth, auditQuery, bookingToReplayLatency, kafkaThroughput];
-const REPORT = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
+const REPORT = join(import.meta.dirname, '..', '..', 'docs', 'benchmarks.md');
 
 type Section = { bench: Benchmark; outcome: BenchOutcome; seconds: number; error?: string };
 

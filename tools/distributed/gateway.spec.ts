@@ -1,4 +1,4 @@
-import { routeOf } from './gateway';
+import { routeOf } from './gateway.js';
 
 describe('the dev gateway routes the public contract like the ingress', () => {
   it.each([

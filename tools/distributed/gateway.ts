@@ -1,5 +1,5 @@
-import { Agent, createServer, IncomingHttpHeaders, IncomingMessage, request, Server, ServerResponse } from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import { Agent, createServer, type IncomingHttpHeaders, IncomingMessage, request, Server, ServerResponse } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
 
 /** The five distributed services, in the order they are started. */
 export const SERVICE_NAMES = ['booking', 'signalling', 'recording', 'replay-access', 'audit'] as const;

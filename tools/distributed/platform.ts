@@ -3,11 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Gateway, SERVICE_NAMES, ServiceName, startGateway } from './gateway';
+import { compileServices } from '../build/compile.js';
+import { type Gateway, SERVICE_NAMES, type ServiceName, startGateway } from './gateway.js';
 
-export { SERVICE_NAMES, ServiceName } from './gateway';
+export { SERVICE_NAMES, type ServiceName } from './gateway.js';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+/** The services are compiled once per process, from the sources as they are now. */
+let compiled: Promise<number> | undefined;
 export const ENDPOINTS_FILE = join(ROOT, '.cache', 'services', 'endpoints.json');
 
 export type ServiceProcess = {
@@ -122,6 +126,7 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const baseDir = resolve(options.baseDir);
   mkdirSync(baseDir, { recursive: true });
+  await (compiled ??= compileServices(DIST));
   const ports = Object.fromEntries(
     await Promise.all(SERVICE_NAMES.map(async (name) => [name, options.servicePorts?.[name] || (await freePort(host))] as const)),
   ) as Record<ServiceName, number>;
@@ -205,9 +210,9 @@ class ManagedService implements ServiceProcess {
   private async startOnce(): Promise<{ exited: boolean; message: string } | null> {
     const dataDir = join(this.baseDir, this.name);
     mkdirSync(dataDir, { recursive: true });
-    // The children are plain Node: Jest's VM-module flag (in NODE_OPTIONS) is not theirs.
-    const { NODE_OPTIONS: _jestOnly, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', `${this.name}-service`, 'src', 'main.ts')], {
+    // The children run what production runs: the compiled JavaScript, with plain Node options.
+    const { NODE_OPTIONS: _testRunnerOnly, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'apps', `${this.name}-service`, 'src', 'main.js')], {
       cwd: ROOT,
       env: {
         ...inherited,

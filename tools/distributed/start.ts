@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { devJwtSecret, localServicesEnv, ROOT, SERVICE_NAMES, startDistributedPlatform } from './platform';
+import { devJwtSecret, localServicesEnv, ROOT, SERVICE_NAMES, startDistributedPlatform } from './platform.js';
 
 /**
  * `npm run start:distributed`: the local Kafka, S3, MongoDB and PostgreSQL servers, the five services as their own processes
@@ -48,8 +48,8 @@ Ctrl-C stops everything (the Kafka, S3, MongoDB and PostgreSQL servers keep runn
     await platform.close();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((error: unknown) => {

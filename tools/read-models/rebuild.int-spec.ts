@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SqliteEventStore } from '@vgp/event-store';
-import { CONSULTATIONS_BY_PATIENT, PatientConsultation } from '@vgp/read-models';
+import { CONSULTATIONS_BY_PATIENT, type PatientConsultation } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 import { aNewEvent, testServices } from '@vgp/testing';
 
-jest.setTimeout(120_000);
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
 describe('npm run read-models:rebuild', () => {
@@ -24,7 +24,7 @@ describe('npm run read-models:rebuild', () => {
 
   /** The command as the npm script runs it; resolves with its exit code and output. */
   const rebuild = async (...args: string[]) =>
-    run(process.execPath, ['-r', '@swc-node/register', 'tools/read-models/rebuild.ts', ...args], {
+    run(process.execPath, ['--import', '@swc-node/register/esm-register', 'tools/read-models/rebuild.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: '' },
     }).then(

@@ -12,7 +12,7 @@ import { consultationsProjection } from '@vgp/booking';
 import { recordingCallBindingsProjection } from '@vgp/recording';
 import { replayAccessProjection } from '@vgp/replay-access';
 import { signallingCallsProjection, signallingConsultationsProjection } from '@vgp/signalling';
-import { consultationsByPatientProjection, ProjectionDefinition, projectionCollections, replayProjection } from '@vgp/read-models';
+import { consultationsByPatientProjection, type ProjectionDefinition, projectionCollections, replayProjection } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 
 const PROJECTIONS: Record<string, ProjectionDefinition> = {
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { PlatformClient } from '@vgp/testing';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
 const SECRET = 'e2e-only-secret-that-is-long-enough-for-hs256!';
 const clinicId = 'clinic-bad-input';

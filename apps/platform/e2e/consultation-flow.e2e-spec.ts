@@ -1,6 +1,6 @@
 import { PlatformClient } from '@vgp/testing';
-import { consultationFlowScenario } from './scenarios/consultation-flow.scenario';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { consultationFlowScenario } from './scenarios/consultation-flow.scenario.js';
+import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
 /**
  * The whole consultation flow over real HTTP and a real WebSocket, on the embedded platform:

@@ -1,7 +1,7 @@
 import { PlatformClient } from '@vgp/testing';
 import { eventually } from '@vgp/testing';
-import { DEMO } from '../src/demo-clinic.seed';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { DEMO } from '../src/demo-clinic.seed.js';
+import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
 /** What `npm start` shows: the demo clinic's past consultations, each patient seeing only their own. */
 describe('the seeded demo clinic', () => {
@@ -55,7 +55,7 @@ describe('the seeded demo clinic', () => {
   });
 
   it('seeds once: a restart on the same data does not duplicate the history', async () => {
-    const { startEmbeddedPlatform } = await import('../src/embedded-platform');
+    const { startEmbeddedPlatform } = await import('../src/embedded-platform.js');
     await platform.stop();
     const again = await startEmbeddedPlatform({ dataDir: platform.dataDir, seed: true });
     try {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlatformClient } from '@vgp/testing';
-import { startEmbeddedPlatform } from '../src/embedded-platform';
+import { startEmbeddedPlatform } from '../src/embedded-platform.js';
 
 export type TestPlatform = {
   client: PlatformClient;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { EventMetadata, MediaMode } from '@vgp/contracts';
-import { EventStore, NewEvent } from '@vgp/event-store';
-import { ObjectStore } from '@vgp/object-store';
+import { type EventMetadata, type MediaMode } from '@vgp/contracts';
+import { type EventStore, type NewEvent } from '@vgp/event-store';
+import { type ObjectStore } from '@vgp/object-store';
 
 /** The people of the seeded demo clinic; ids are what their tokens carry as `sub`. */
 export const DEMO = {

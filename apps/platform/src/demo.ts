@@ -16,7 +16,7 @@ async function main() {
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'vgp-demo-'));
     Object.assign(process.env, { PORT: '0', LOG_LEVEL: 'error', DATA_DIR: dataDir });
-    const { startEmbeddedPlatform } = await import('./embedded-platform');
+    const { startEmbeddedPlatform } = await import('./embedded-platform.js');
     const platform = await startEmbeddedPlatform({ dataDir, seed: false });
     url = platform.url;
     close = async () => {

@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamicModule, Module } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditModule } from '@vgp/audit';
 import { BookingModule } from '@vgp/booking';
-import { EventStore, SqliteEventStore } from '@vgp/event-store';
+import { type EventStore, SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { FsObjectStore } from '@vgp/object-store';
 import { AppConfig, createHttpApp, listen, PlatformModule } from '@vgp/platform';
 import { RecordingModule } from '@vgp/recording';
 import { ReplayAccessModule } from '@vgp/replay-access';
 import { SignallingModule } from '@vgp/signalling';
-import { seedDemoClinic } from './demo-clinic.seed';
+import { seedDemoClinic } from './demo-clinic.seed.js';
 
 const CONTEXTS = ['booking', 'signalling', 'recording', 'replay-access', 'audit'] as const;
 type ContextName = (typeof CONTEXTS)[number];

@@ -1,5 +1,5 @@
-import { startEmbeddedPlatform } from './embedded-platform';
-import { DEMO } from './demo-clinic.seed';
+import { startEmbeddedPlatform } from './embedded-platform.js';
+import { DEMO } from './demo-clinic.seed.js';
 
 async function main() {
   const platform = await startEmbeddedPlatform({ dataDir: process.env.DATA_DIR ?? './data', seed: process.env.SEED_DEMO !== 'false' });
@@ -19,8 +19,8 @@ Walk the whole flow with: npm run demo
     await platform.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((error: unknown) => {

@@ -1,17 +1,17 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ContextAdapters, contextProviders } from '@vgp/platform';
-import { ConsultationsController } from './api/consultations.controller';
-import { BookConsultationHandler } from './application/book-consultation.handler';
-import { CancelConsultationHandler } from './application/cancel-consultation.handler';
-import { CompleteConsultationHandler } from './application/complete-consultation.handler';
-import { ConsultationCommandRunner } from './application/consultation-command.runner';
-import { CONSULTATION_QUERIES } from './application/consultation.queries';
-import { GetConsultationHandler } from './application/get-consultation.handler';
-import { ListConsultationsHandler } from './application/list-consultations.handler';
-import { RescheduleConsultationHandler } from './application/reschedule-consultation.handler';
-import { consultationsProjection } from './infrastructure/consultations.projection';
-import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries';
+import { type ContextAdapters, contextProviders } from '@vgp/platform';
+import { ConsultationsController } from './api/consultations.controller.js';
+import { BookConsultationHandler } from './application/book-consultation.handler.js';
+import { CancelConsultationHandler } from './application/cancel-consultation.handler.js';
+import { CompleteConsultationHandler } from './application/complete-consultation.handler.js';
+import { ConsultationCommandRunner } from './application/consultation-command.runner.js';
+import { CONSULTATION_QUERIES } from './application/consultation.queries.js';
+import { GetConsultationHandler } from './application/get-consultation.handler.js';
+import { ListConsultationsHandler } from './application/list-consultations.handler.js';
+import { RescheduleConsultationHandler } from './application/reschedule-consultation.handler.js';
+import { consultationsProjection } from './infrastructure/consultations.projection.js';
+import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries.js';
 
 export const BOOKING_OUTBOX_ID = 'booking-outbox';
 

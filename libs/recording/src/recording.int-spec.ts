@@ -1,5 +1,5 @@
-import { IntegrationEvent, MediaMode, RecordingEventData, Role, TOPICS } from '@vgp/contracts';
-import { EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
+import { type IntegrationEvent, type MediaMode, type RecordingEventData, type Role, TOPICS } from '@vgp/contracts';
+import { type EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { anIntegrationEvent, ContextTestApp, eventually } from '@vgp/testing';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { RecordingModule } from './recording.module';
+import { RecordingModule } from './recording.module.js';
 
 const CLINIC = 'clinic-north';
 const MAX_UPLOAD_BYTES = 16 * 1024;

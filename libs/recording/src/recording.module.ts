@@ -1,13 +1,13 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TOPICS } from '@vgp/contracts';
-import { OBJECT_STORE, ObjectStore } from '@vgp/object-store';
-import { ContextAdapters, contextProviders } from '@vgp/platform';
-import { RecordingsController } from './api/recordings.controller';
-import { CALL_BINDING_QUERIES } from './application/call-binding.queries';
-import { StoreRecordingHandler } from './application/store-recording.handler';
-import { BINDING_EVENT_TYPES, recordingCallBindingsProjection } from './infrastructure/call-bindings.projection';
-import { ReadModelCallBindingQueries } from './infrastructure/read-model-call-binding.queries';
+import { OBJECT_STORE, type ObjectStore } from '@vgp/object-store';
+import { type ContextAdapters, contextProviders } from '@vgp/platform';
+import { RecordingsController } from './api/recordings.controller.js';
+import { CALL_BINDING_QUERIES } from './application/call-binding.queries.js';
+import { StoreRecordingHandler } from './application/store-recording.handler.js';
+import { BINDING_EVENT_TYPES, recordingCallBindingsProjection } from './infrastructure/call-bindings.projection.js';
+import { ReadModelCallBindingQueries } from './infrastructure/read-model-call-binding.queries.js';
 
 /**
  * Recordings of call segments, bound on the server to the call's consultation, patient, clinician

@@ -1,12 +1,12 @@
 import { DEV_JWT_SECRET } from '@vgp/auth';
-import { ConsultationEventData, IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
+import { type ConsultationEventData, type IntegrationEvent, type Role, TOPICS } from '@vgp/contracts';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { CLOCK } from '@vgp/platform';
 import { anIntegrationEvent, ContextTestApp, eventually, PlatformClient, SignallingClient } from '@vgp/testing';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { SignallingModule } from './signalling.module';
+import { SignallingModule } from './signalling.module.js';
 
 const CLINIC = 'clinic-north';
 

@@ -1,22 +1,22 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TOPICS } from '@vgp/contracts';
-import { ContextAdapters, contextProviders } from '@vgp/platform';
-import { CallsController } from './api/calls.controller';
-import { SignallingGateway } from './api/signalling.gateway';
-import { CallActionHandler } from './application/call-action.handler';
-import { CALL_CHANGES, CallChangeRegistry } from './application/call-changes';
-import { CallFactsProvider } from './application/call-facts';
-import { CALL_QUERIES } from './application/call.queries';
-import { CloseCallHandler } from './application/close-call.handler';
-import { CONSULTATION_QUERIES } from './application/consultation.queries';
-import { ConsultationCancellationsReactor } from './application/consultation-cancellations.reactor';
-import { GetCallHandler } from './application/get-call.handler';
-import { StartCallHandler } from './application/start-call.handler';
-import { ReadModelCallQueries } from './infrastructure/read-model-call.queries';
-import { signallingCallsProjection } from './infrastructure/calls.projection';
-import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries';
-import { signallingConsultationsProjection } from './infrastructure/consultations.projection';
+import { type ContextAdapters, contextProviders } from '@vgp/platform';
+import { CallsController } from './api/calls.controller.js';
+import { SignallingGateway } from './api/signalling.gateway.js';
+import { CallActionHandler } from './application/call-action.handler.js';
+import { CALL_CHANGES, CallChangeRegistry } from './application/call-changes.js';
+import { CallFactsProvider } from './application/call-facts.js';
+import { CALL_QUERIES } from './application/call.queries.js';
+import { CloseCallHandler } from './application/close-call.handler.js';
+import { CONSULTATION_QUERIES } from './application/consultation.queries.js';
+import { ConsultationCancellationsReactor } from './application/consultation-cancellations.reactor.js';
+import { GetCallHandler } from './application/get-call.handler.js';
+import { StartCallHandler } from './application/start-call.handler.js';
+import { ReadModelCallQueries } from './infrastructure/read-model-call.queries.js';
+import { signallingCallsProjection } from './infrastructure/calls.projection.js';
+import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries.js';
+import { signallingConsultationsProjection } from './infrastructure/consultations.projection.js';
 
 /**
  * Calls between a consultation's booked patient and clinician: REST to start and inspect a call,

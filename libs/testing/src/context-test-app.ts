@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamicModule } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type DynamicModule } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { TokenIssuer } from '@vgp/auth';
 import type { Role } from '@vgp/contracts';
-import { EventStore, SqliteEventStore, StoredEvent } from '@vgp/event-store';
-import { InProcessMessageBus, MessageBus } from '@vgp/messaging';
-import { FsObjectStore, ObjectStore } from '@vgp/object-store';
-import { ContextAdapters, createTestingHttpApp, PlatformModule } from '@vgp/platform';
+import { type EventStore, SqliteEventStore, type StoredEvent } from '@vgp/event-store';
+import { InProcessMessageBus, type MessageBus } from '@vgp/messaging';
+import { FsObjectStore, type ObjectStore } from '@vgp/object-store';
+import { type ContextAdapters, createTestingHttpApp, PlatformModule } from '@vgp/platform';
 import type { ReadModelStore } from '@vgp/read-models';
 
 /** What an HTTP call answered; `body` is parsed JSON when the answer was JSON. */

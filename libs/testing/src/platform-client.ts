@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Role } from '@vgp/contracts';
+import { type Role } from '@vgp/contracts';
 
 export type HttpAnswer<T = unknown> = {
   status: number;

@@ -1,5 +1,11 @@
 import type { StoredEvent } from '@vgp/event-store';
-import { applyProjectionEvent, EqualityFilter, InMemoryReadModelStore, ProjectionDefinition, ReadModelDocument } from '@vgp/read-models';
+import {
+  applyProjectionEvent,
+  type EqualityFilter,
+  InMemoryReadModelStore,
+  type ProjectionDefinition,
+  type ReadModelDocument,
+} from '@vgp/read-models';
 
 /**
  * Given events / when event / then documents, for a projection's pure handlers (emmett's

@@ -1,5 +1,5 @@
-import { consultationFlowScenario } from '../scenarios/consultation-flow.scenario';
-import { DistributedTestPlatform, startDistributedTestPlatform } from './distributed-test-platform';
+import { consultationFlowScenario } from '../scenarios/consultation-flow.scenario.js';
+import { type DistributedTestPlatform, startDistributedTestPlatform } from './distributed-test-platform.js';
 
 /**
  * The embedded suite's consultation flow, unchanged, against the five services as their own processes over

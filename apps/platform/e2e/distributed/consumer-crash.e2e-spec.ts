@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
-import { ServiceName } from '../../../../tools/distributed/platform';
-import { DistributedTestPlatform, startDistributedTestPlatform } from './distributed-test-platform';
-import { auditedBookings, book, duplicatesOf, sleep } from './traffic';
+import { type ServiceName } from '../../../../tools/distributed/platform.js';
+import { type DistributedTestPlatform, startDistributedTestPlatform } from './distributed-test-platform.js';
+import { auditedBookings, book, duplicatesOf, sleep } from './traffic.js';
 
 /**
  * Consumers killed with SIGKILL in the middle of a stream of bookings resume from their checkpoints (Kafka

@@ -10,13 +10,13 @@ import { postgresSchemaOf } from '@vgp/runtime';
 import { PlatformClient } from '@vgp/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
 import {
-  DistributedPlatform,
+  type DistributedPlatform,
   devJwtSecret,
   localServicesEnv,
-  ServiceName,
-  ServiceProcess,
+  type ServiceName,
+  type ServiceProcess,
   startDistributedPlatform,
-} from '../../../../tools/distributed/platform';
+} from '../../../../tools/distributed/platform.js';
 
 export type DistributedTestPlatform = {
   client: PlatformClient;

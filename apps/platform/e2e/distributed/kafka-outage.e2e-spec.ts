@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@vgp/testing';
-import { DistributedTestPlatform, localServers, startDistributedTestPlatform } from './distributed-test-platform';
-import { PrivateKafka, startPrivateKafka } from './private-kafka';
-import { auditedBookings, book, duplicatesOf, sleep } from './traffic';
+import { type DistributedTestPlatform, localServers, startDistributedTestPlatform } from './distributed-test-platform.js';
+import { type PrivateKafka, startPrivateKafka } from './private-kafka.js';
+import { auditedBookings, book, duplicatesOf, sleep } from './traffic.js';
 
 /**
  * The broker stops and comes back under traffic: bookings go on being acknowledged (each service's own store is

@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the suite drives the dev tool itself
-import { freePort, ROOT } from '../../../../tools/distributed/platform';
+import { freePort, ROOT } from '../../../../tools/distributed/platform.js';
 
 const LIBS = join(ROOT, '.cache', 'services', 'kafka', 'libs');
 

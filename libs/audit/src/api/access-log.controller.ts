@@ -2,10 +2,10 @@ import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NoStoreInterceptor } from '@vgp/platform';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { GetAccessLogQuery } from '../application/get-access-log.query';
-import { AccessLogItem } from '../domain/access-log';
-import { AccessLogDto } from './audit.response.dto';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { GetAccessLogQuery } from '../application/get-access-log.query.js';
+import { type AccessLogItem } from '../domain/access-log.js';
+import { AccessLogDto } from './audit.response.dto.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()

@@ -2,11 +2,11 @@ import { Controller, Get, Header, Query, UseInterceptors } from '@nestjs/common'
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NoStoreInterceptor } from '@vgp/platform';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { SearchFhirAuditEventsQuery } from '../application/search-fhir-audit-events.query';
-import { FhirBundle, fhirDateRange } from '../domain/fhir-audit-event';
-import { FhirBundleDto } from './audit.response.dto';
-import { DEFAULT_FHIR_PAGE, SearchFhirAuditEventsRequestDto } from './search-fhir-audit-events.request.dto';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { SearchFhirAuditEventsQuery } from '../application/search-fhir-audit-events.query.js';
+import { type FhirBundle, fhirDateRange } from '../domain/fhir-audit-event.js';
+import { FhirBundleDto } from './audit.response.dto.js';
+import { DEFAULT_FHIR_PAGE, SearchFhirAuditEventsRequestDto } from './search-fhir-audit-events.request.dto.js';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const SEARCH_PATH = '/v1/audit/fhir/AuditEvent';

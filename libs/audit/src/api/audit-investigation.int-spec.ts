@@ -3,13 +3,13 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { consultationIdOf, IntegrationEvent, Role, topicOf } from '@vgp/contracts';
+import { consultationIdOf, type IntegrationEvent, type Role, topicOf } from '@vgp/contracts';
 import { SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { anIntegrationEvent, ContextTestApp, EnvelopeOverrides, eventually } from '@vgp/testing';
-import { AuditModule } from '../audit.module';
-import { AUDIT_STREAM } from '../domain/audit-chain';
-import { CHECKPOINT_STREAM } from '../domain/audit-checkpoint';
+import { anIntegrationEvent, ContextTestApp, type EnvelopeOverrides, eventually } from '@vgp/testing';
+import { AuditModule } from '../audit.module.js';
+import { AUDIT_STREAM } from '../domain/audit-chain.js';
+import { CHECKPOINT_STREAM } from '../domain/audit-checkpoint.js';
 
 const CLINIC = 'clinic-1';
 // A fixed 32-byte seed, so a restarted service holds the same key and still trusts its checkpoints.

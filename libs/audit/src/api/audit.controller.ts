@@ -2,18 +2,18 @@ import { Body, Controller, Get, HttpCode, Post, Query, UseInterceptors } from '@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NoStoreInterceptor } from '@vgp/platform';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { InvalidRequest } from '@vgp/domain';
-import { AuditEventPage } from '../application/search-audit-events.handler';
-import { ReconstructIncidentQuery } from '../application/reconstruct-incident.query';
-import { SearchAuditEventsQuery } from '../application/search-audit-events.query';
-import { SignAuditCheckpointCommand } from '../application/sign-audit-checkpoint.command';
-import { VerifyAuditChainQuery } from '../application/verify-audit-chain.query';
-import { AuditCheckpoint, HistoryVerification } from '../domain/audit-checkpoint';
-import { IncidentReport } from '../domain/incident-reconstruction';
-import { AuditCheckpointDto, AuditEventPageDto, ChainVerificationDto, IncidentReportDto } from './audit.response.dto';
-import { MAX_INCIDENT_WINDOW_DAYS, ReconstructIncidentRequestDto } from './reconstruct-incident.request.dto';
-import { DEFAULT_AUDIT_PAGE, SearchAuditEventsRequestDto } from './search-audit-events.request.dto';
+import { type AuditEventPage } from '../application/search-audit-events.handler.js';
+import { ReconstructIncidentQuery } from '../application/reconstruct-incident.query.js';
+import { SearchAuditEventsQuery } from '../application/search-audit-events.query.js';
+import { SignAuditCheckpointCommand } from '../application/sign-audit-checkpoint.command.js';
+import { VerifyAuditChainQuery } from '../application/verify-audit-chain.query.js';
+import { type AuditCheckpoint, type HistoryVerification } from '../domain/audit-checkpoint.js';
+import { type IncidentReport } from '../domain/incident-reconstruction.js';
+import { AuditCheckpointDto, AuditEventPageDto, ChainVerificationDto, IncidentReportDto } from './audit.response.dto.js';
+import { MAX_INCIDENT_WINDOW_DAYS, ReconstructIncidentRequestDto } from './reconstruct-incident.request.dto.js';
+import { DEFAULT_AUDIT_PAGE, SearchAuditEventsRequestDto } from './search-audit-events.request.dto.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { consultationIdOf, IntegrationEvent, Role, topicOf } from '@vgp/contracts';
+import { consultationIdOf, type IntegrationEvent, type Role, topicOf } from '@vgp/contracts';
 import { SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
-import { anIntegrationEvent, ContextTestApp, EnvelopeOverrides, eventually } from '@vgp/testing';
-import { AUDIT_STREAM } from '../domain/audit-chain';
-import { AuditModule } from '../audit.module';
+import { anIntegrationEvent, ContextTestApp, type EnvelopeOverrides, eventually } from '@vgp/testing';
+import { AUDIT_STREAM } from '../domain/audit-chain.js';
+import { AuditModule } from '../audit.module.js';
 
 const CLINIC = 'clinic-1';
 const RELEASE = '2.7.0-media-switch';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ISO_WITH_OFFSET } from './search-audit-events.request.dto';
+import { ISO_WITH_OFFSET } from './search-audit-events.request.dto.js';
 
 export const MAX_INCIDENT_WINDOW_DAYS = 90;
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { FHIR_DATE_PARAM } from '../domain/fhir-audit-event';
+import { FHIR_DATE_PARAM } from '../domain/fhir-audit-event.js';
 
 export const MAX_FHIR_PAGE = 500;
 export const DEFAULT_FHIR_PAGE = 100;

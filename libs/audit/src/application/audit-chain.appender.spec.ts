@@ -1,3 +1,4 @@
+import type { Mock } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,10 +7,10 @@ import { Logger } from '@nestjs/common';
 import type { EventMetadata } from '@vgp/contracts';
 import { EventProcessor, SqliteEventStore } from '@vgp/event-store';
 import { AppConfig, EventMetadataFactory, parseAppConfig } from '@vgp/platform';
-import { AUDIT_STREAM, AuditEntry, entryEventId, Sha256 } from '../domain/audit-chain';
-import { AuditChainAppender } from './audit-chain.appender';
-import { ChainHead } from './audit-chain-head.port';
-import { AuditCheckpointWriter } from './audit-checkpoint.writer';
+import { AUDIT_STREAM, type AuditEntry, entryEventId, type Sha256 } from '../domain/audit-chain.js';
+import { AuditChainAppender } from './audit-chain.appender.js';
+import { type ChainHead } from './audit-chain-head.port.js';
+import { AuditCheckpointWriter } from './audit-checkpoint.writer.js';
 
 const sha256: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -32,7 +33,7 @@ describe('the audit chain appender', () => {
   });
 
   afterEach(async () => {
-    jest.restoreAllMocks();
+    vi.restoreAllMocks();
     for (const processor of running.splice(0)) await processor.stop();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +55,7 @@ describe('the audit chain appender', () => {
   };
 
   const start = async (
-    options: { every?: number; hash?: Sha256; checkpoint?: (head: ChainHead) => Promise<unknown>; stopped?: jest.Mock } = {},
+    options: { every?: number; hash?: Sha256; checkpoint?: (head: ChainHead) => Promise<unknown>; stopped?: Mock } = {},
   ) => {
     const config = parseAppConfig({ NODE_ENV: 'test' });
     const writer = { checkpoint: options.checkpoint ?? (async () => undefined) } as unknown as AuditCheckpointWriter;
@@ -102,7 +103,7 @@ describe('the audit chain appender', () => {
       heads.push(head.seq);
       if (failures-- > 0) throw new Error('store busy');
     };
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     for (let i = 0; i < 5; i++) await received();
     await start({ every: 2, checkpoint });
     expect(heads).toEqual([2, 3, 4]);
@@ -117,7 +118,7 @@ describe('the audit chain appender', () => {
     const before = await received();
     const bad = await received({ viewerId: 'patient-ben', recordingId: poison, patientId: null, reason: 'not_found', operation: 'grant' });
     await received();
-    const stopped = jest.fn();
+    const stopped = vi.fn();
     const { processor } = await start({ hash: failing, stopped }).catch((error: unknown) => {
       throw new Error(`start failed: ${String(error)}`);
     });

@@ -5,11 +5,11 @@ import {
   DuplicateEventId,
   EVENT_STORE,
   EventProcessor,
-  EventStore,
-  ExpectedRevision,
+  type EventStore,
+  type ExpectedRevision,
   HandlerFailed,
-  ProcessorObserver,
-  StoredEvent,
+  type ProcessorObserver,
+  type StoredEvent,
   toNewEvents,
   WrongExpectedRevision,
 } from '@vgp/event-store';
@@ -17,17 +17,17 @@ import { AppConfig, CLOCK, EventMetadataFactory } from '@vgp/platform';
 import {
   AUDIT_STREAM,
   auditChainDecider,
-  AuditChainState,
-  AuditEntryRecorded,
-  AuditSource,
+  type AuditChainState,
+  type AuditEntryRecorded,
+  type AuditSource,
   entryEventId,
-  Sha256,
-} from '../domain/audit-chain';
-import { isCheckpointDue } from '../domain/audit-checkpoint';
-import { AUDIT_CHAIN_PROCESSOR, AuditChainHead, ChainHead } from './audit-chain-head.port';
-import { AuditCheckpointWriter } from './audit-checkpoint.writer';
-import { AUDIT_CONFIG } from './audit.config';
-import { AUDIT_SHA256 } from './audit.tokens';
+  type Sha256,
+} from '../domain/audit-chain.js';
+import { isCheckpointDue } from '../domain/audit-checkpoint.js';
+import { AUDIT_CHAIN_PROCESSOR, type AuditChainHead, type ChainHead } from './audit-chain-head.port.js';
+import { AuditCheckpointWriter } from './audit-checkpoint.writer.js';
+import { AUDIT_CONFIG } from './audit.config.js';
+import { AUDIT_SHA256 } from './audit.tokens.js';
 
 /**
  * Folds the inbox, in store order, into the one hash-chained stream `auditlog-main`: exactly one

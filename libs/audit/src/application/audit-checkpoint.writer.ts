@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventMetadata } from '@vgp/contracts';
-import { EVENT_STORE, EventStore, toNewEvents } from '@vgp/event-store';
-import { AuditCheckpoint, CHECKPOINT_STREAM, signCheckpoint } from '../domain/audit-checkpoint';
-import { ChainHead } from './audit-chain-head.port';
-import { AUDIT_SIGNER, AuditSigner } from './audit-signer.port';
+import { EVENT_STORE, type EventStore, toNewEvents } from '@vgp/event-store';
+import { type AuditCheckpoint, CHECKPOINT_STREAM, signCheckpoint } from '../domain/audit-checkpoint.js';
+import { type ChainHead } from './audit-chain-head.port.js';
+import { AUDIT_SIGNER, type AuditSigner } from './audit-signer.port.js';
 
 /**
  * Signs the chain's head and appends it to `auditcheckpoint-main`. Each checkpoint is also logged

@@ -1,6 +1,6 @@
-import type { Ownership } from '../domain/access-log';
-import type { AuditEntry, AuditIndex } from '../domain/audit-chain';
-import type { AuthorizationFacts } from '../domain/authorization-facts';
+import type { Ownership } from '../domain/access-log.js';
+import type { AuditEntry, AuditIndex } from '../domain/audit-chain.js';
+import type { AuthorizationFacts } from '../domain/authorization-facts.js';
 
 /** The audit-log projection's name: its checkpoint, and what read-your-writes waits on. */
 export const AUDIT_LOG_PROJECTION = 'audit-log';

@@ -1,4 +1,4 @@
-import type { CheckpointSigning, SignatureCheck } from '../domain/audit-checkpoint';
+import type { CheckpointSigning, SignatureCheck } from '../domain/audit-checkpoint.js';
 
 /** Signs checkpoints with the audit key and checks signatures; the domain only sees these functions. */
 export type AuditSigner = CheckpointSigning & {

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { AccessLogItem, accessLogItemFor } from '../domain/access-log';
-import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
-import { GetAccessLogQuery } from './get-access-log.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type AccessLogItem, accessLogItemFor } from '../domain/access-log.js';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, type AuditLogQueries } from './audit-log.queries.js';
+import { GetAccessLogQuery } from './get-access-log.query.js';
 
 @QueryHandler(GetAccessLogQuery)
 export class GetAccessLogHandler implements IQueryHandler<GetAccessLogQuery, AccessLogItem[]> {

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { IncidentReport, reconstructIncident } from '../domain/incident-reconstruction';
-import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
-import { ReconstructIncidentQuery } from './reconstruct-incident.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type IncidentReport, reconstructIncident } from '../domain/incident-reconstruction.js';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, type AuditLogQueries } from './audit-log.queries.js';
+import { ReconstructIncidentQuery } from './reconstruct-incident.query.js';
 
 /** The second check over one window: only that window's replay entries are read, through the time index. */
 @QueryHandler(ReconstructIncidentQuery)

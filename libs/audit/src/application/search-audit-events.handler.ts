@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '@vgp/contracts';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
-import { SearchAuditEventsQuery } from './search-audit-events.query';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, type AuditLogQueries } from './audit-log.queries.js';
+import { SearchAuditEventsQuery } from './search-audit-events.query.js';
 
 export type AuditEventItem = {
   seq: number;

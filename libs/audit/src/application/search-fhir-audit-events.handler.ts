@@ -1,17 +1,17 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import {
-  FhirAuditEvent,
+  type FhirAuditEvent,
   fhirAuditEventOf,
-  FhirBundle,
+  type FhirBundle,
   fhirDateRange,
   fhirScopeOf,
   fhirSearchsetOf,
   matchesFhirSearch,
-} from '../domain/fhir-audit-event';
-import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, AuditLogQueries } from './audit-log.queries';
-import { FhirAuditSearchParams, SearchFhirAuditEventsQuery } from './search-fhir-audit-events.query';
+} from '../domain/fhir-audit-event.js';
+import { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES, type AuditLogQueries } from './audit-log.queries.js';
+import { type FhirAuditSearchParams, SearchFhirAuditEventsQuery } from './search-fhir-audit-events.query.js';
 
 /** BALP-shaped AuditEvents of the officer's clinic, oldest first, through the time index. */
 @QueryHandler(SearchFhirAuditEventsQuery)

@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Clock } from '@vgp/domain';
-import { CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { AuditCheckpoint } from '../domain/audit-checkpoint';
-import { AUDIT_CHAIN_HEAD, AUDIT_CHAIN_PROCESSOR, AuditChainHead } from './audit-chain-head.port';
-import { AuditCheckpointWriter } from './audit-checkpoint.writer';
-import { SignAuditCheckpointCommand } from './sign-audit-checkpoint.command';
+import { CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type AuditCheckpoint } from '../domain/audit-checkpoint.js';
+import { AUDIT_CHAIN_HEAD, AUDIT_CHAIN_PROCESSOR, type AuditChainHead } from './audit-chain-head.port.js';
+import { AuditCheckpointWriter } from './audit-checkpoint.writer.js';
+import { SignAuditCheckpointCommand } from './sign-audit-checkpoint.command.js';
 
 @CommandHandler(SignAuditCheckpointCommand)
 export class SignAuditCheckpointHandler implements ICommandHandler<SignAuditCheckpointCommand, AuditCheckpoint> {

@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { domainEventOf, EVENT_STORE, EventStore } from '@vgp/event-store';
-import { AUDIT_STREAM, AuditEntryRecorded, Sha256 } from '../domain/audit-chain';
-import { AuditCheckpointSigned, CHECKPOINT_STREAM, HistoryVerification, verifyHistory } from '../domain/audit-checkpoint';
-import { AUDIT_SIGNER, AuditSigner } from './audit-signer.port';
-import { AUDIT_SHA256 } from './audit.tokens';
-import { VerifyAuditChainQuery } from './verify-audit-chain.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { domainEventOf, EVENT_STORE, type EventStore } from '@vgp/event-store';
+import { AUDIT_STREAM, type AuditEntryRecorded, type Sha256 } from '../domain/audit-chain.js';
+import { type AuditCheckpointSigned, CHECKPOINT_STREAM, type HistoryVerification, verifyHistory } from '../domain/audit-checkpoint.js';
+import { AUDIT_SIGNER, type AuditSigner } from './audit-signer.port.js';
+import { AUDIT_SHA256 } from './audit.tokens.js';
+import { VerifyAuditChainQuery } from './verify-audit-chain.query.js';
 
 /** Recomputes the whole chain, and checks every signed checkpoint against it, from the store itself (not the read model). */
 @QueryHandler(VerifyAuditChainQuery)

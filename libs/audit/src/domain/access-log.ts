@@ -1,5 +1,5 @@
 import type { Actor } from '@vgp/contracts';
-import type { AuditEntry } from './audit-chain';
+import type { AuditEntry } from './audit-chain.js';
 
 /** Entries of the replay.* topic: every list, grant, denial, view and consent share. */
 export const REPLAY_ACTIONS: readonly string[] = [

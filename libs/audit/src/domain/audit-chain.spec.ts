@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DeciderSpec } from '@vgp/testing';
-import { accessLogItemFor, Ownership } from './access-log';
+import { accessLogItemFor, type Ownership } from './access-log.js';
 import {
-  AuditChainState,
-  AuditEntry,
-  AuditEntryRecorded,
-  AuditSource,
+  type AuditChainState,
+  type AuditEntry,
+  type AuditEntryRecorded,
+  type AuditSource,
   auditChainDecider,
   canonicalJson,
   decide,
@@ -16,7 +16,7 @@ import {
   GENESIS_HASH,
   initialState,
   verifyChain,
-} from './audit-chain';
+} from './audit-chain.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -1,7 +1,14 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { checkEd25519Signature, ed25519AuditSigner } from '../infrastructure/ed25519-audit-signer';
-import { AuditEntry, AuditSource, decide, evolve, initialState } from './audit-chain';
-import { AuditCheckpoint, checkpointMessage, isCheckpointDue, signCheckpoint, verifyCheckpoints, verifyHistory } from './audit-checkpoint';
+import { checkEd25519Signature, ed25519AuditSigner } from '../infrastructure/ed25519-audit-signer.js';
+import { type AuditEntry, type AuditSource, decide, evolve, initialState } from './audit-chain.js';
+import {
+  type AuditCheckpoint,
+  checkpointMessage,
+  isCheckpointDue,
+  signCheckpoint,
+  verifyCheckpoints,
+  verifyHistory,
+} from './audit-checkpoint.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const auditKey = ed25519AuditSigner(generateKeyPairSync('ed25519').privateKey);

@@ -1,4 +1,4 @@
-import { AuditEntry, canonicalJson, ChainProblem, ChainVerification, Sha256, verifyChain } from './audit-chain';
+import { type AuditEntry, canonicalJson, type ChainProblem, type ChainVerification, type Sha256, verifyChain } from './audit-chain.js';
 
 export const CHECKPOINT_STREAM = 'auditcheckpoint-main';
 export const CHECKPOINT_ALGORITHM = 'Ed25519';

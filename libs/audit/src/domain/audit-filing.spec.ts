@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { accessLogItemFor, Ownership } from './access-log';
-import { AuditEntry, AuditIndex, decide, evolve, initialState, verifyChain } from './audit-chain';
-import { authorizationFactsOf } from './authorization-facts';
-import { fhirScopeOf } from './fhir-audit-event';
-import { reconstructIncident } from './incident-reconstruction';
-import { aHistory, recordingOf } from './testing/audit-history.builders';
+import { accessLogItemFor, type Ownership } from './access-log.js';
+import { type AuditEntry, type AuditIndex, decide, evolve, initialState, verifyChain } from './audit-chain.js';
+import { authorizationFactsOf } from './authorization-facts.js';
+import { fhirScopeOf } from './fhir-audit-event.js';
+import { reconstructIncident } from './incident-reconstruction.js';
+import { aHistory, recordingOf } from './testing/audit-history.builders.js';
 
 /*
  * The clinic of every event (ADR 0022): an event whose actor acted under a verified token is filed

@@ -3,7 +3,7 @@
  * independently of replay-access's policy (invariant 5), so it must not share that policy's fold
  * (the shared `evolveBookingFact`); a bug there must not hide an exposure here.
  */
-import type { AuditSource } from './audit-chain';
+import type { AuditSource } from './audit-chain.js';
 
 /**
  * What booking and recording facts say about who may replay what, folded independently of the

@@ -1,5 +1,5 @@
-import type { AuditSource } from './audit-chain';
-import type { AuthorizationFacts, BookedConsultation, BoundRecording } from './authorization-facts';
+import type { AuditSource } from './audit-chain.js';
+import type { AuthorizationFacts, BookedConsultation, BoundRecording } from './authorization-facts.js';
 
 /**
  * The independent second check (invariant 5). For every recording the replay-access policy let

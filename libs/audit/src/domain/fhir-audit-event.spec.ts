@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Ownership } from './access-log';
-import { AuditEntry, decide, evolve, initialState } from './audit-chain';
-import { InvalidFhirDate } from './audit.errors';
-import { fhirAuditEventOf, fhirDateRange, fhirScopeOf, matchesFhirSearch } from './fhir-audit-event';
-import { aHistory, MEDIA_SWITCH, recordingOf } from './testing/audit-history.builders';
+import { type Ownership } from './access-log.js';
+import { type AuditEntry, decide, evolve, initialState } from './audit-chain.js';
+import { InvalidFhirDate } from './audit.errors.js';
+import { fhirAuditEventOf, fhirDateRange, fhirScopeOf, matchesFhirSearch } from './fhir-audit-event.js';
+import { aHistory, MEDIA_SWITCH, recordingOf } from './testing/audit-history.builders.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const amira = recordingOf('patient-amira');

@@ -1,7 +1,7 @@
 import { isIntegrationEventType, TOPICS, topicOf } from '@vgp/contracts';
-import type { Owner, Ownership } from './access-log';
-import type { AuditEntry } from './audit-chain';
-import { InvalidFhirDate } from './audit.errors';
+import type { Owner, Ownership } from './access-log.js';
+import type { AuditEntry } from './audit-chain.js';
+import { InvalidFhirDate } from './audit.errors.js';
 
 /**
  * Audit entries as FHIR R4 AuditEvent resources shaped after IHE Basic Audit Log Patterns (BALP):

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { authorizationFactsOf } from './authorization-facts';
-import { entitlementOf, replayAccessesOf } from './exposure-detector';
-import { IncidentReport, mergeByteSpans, reconstructIncident } from './incident-reconstruction';
-import { aHistory, MEDIA_SWITCH, recordingOf } from './testing/audit-history.builders';
+import { authorizationFactsOf } from './authorization-facts.js';
+import { entitlementOf, replayAccessesOf } from './exposure-detector.js';
+import { type IncidentReport, mergeByteSpans, reconstructIncident } from './incident-reconstruction.js';
+import { aHistory, MEDIA_SWITCH, recordingOf } from './testing/audit-history.builders.js';
 
 type History = ReturnType<typeof aHistory>;
 

@@ -1,15 +1,15 @@
-import type { AuthorizationFacts } from './authorization-facts';
+import type { AuthorizationFacts } from './authorization-facts.js';
 import {
-  AuditedEvent,
+  type AuditedEvent,
   clinicsConcerned,
   consultationOf,
   entitlementOf,
   exposedPatientOf,
   holdsPatientContent,
-  ReplayAccess,
+  type ReplayAccess,
   replayAccessesOf,
-  UnjustifiedReason,
-} from './exposure-detector';
+  type UnjustifiedReason,
+} from './exposure-detector.js';
 
 /**
  * The three kinds of affected user the incident's operator had to tell apart, least to most severe:

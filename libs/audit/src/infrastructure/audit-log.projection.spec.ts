@@ -3,17 +3,17 @@ import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
 import { ProjectionSpec } from '@vgp/testing';
 import {
   AUDIT_STREAM,
-  AuditChainState,
-  AuditEntry,
-  AuditEntryRecorded,
-  AuditSource,
+  type AuditChainState,
+  type AuditEntry,
+  type AuditEntryRecorded,
+  type AuditSource,
   decide,
   evolve,
   initialState,
-} from '../domain/audit-chain';
-import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, auditLogProjection, seqKey } from './audit-log.projection';
-import { AuditLogReadModel } from './audit-log.read-model';
-import { nodeSha256 } from './node-sha256';
+} from '../domain/audit-chain.js';
+import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, auditLogProjection, seqKey } from './audit-log.projection.js';
+import { AuditLogReadModel } from './audit-log.read-model.js';
+import { nodeSha256 } from './node-sha256.js';
 
 const source = (id: string, type: string, occurredAt: string, data: Record<string, unknown>): AuditSource => ({
   id,

@@ -1,7 +1,7 @@
-import { ProjectionDefinition, projectionHandler, StoredOf } from '@vgp/read-models';
-import { AUDIT_LOG_PROJECTION } from '../application/audit-log.queries';
-import { REPLAY_ACTIONS } from '../domain/access-log';
-import { AuditEntryRecorded, BINDING_TYPES } from '../domain/audit-chain';
+import { type ProjectionDefinition, projectionHandler, type StoredOf } from '@vgp/read-models';
+import { AUDIT_LOG_PROJECTION } from '../application/audit-log.queries.js';
+import { REPLAY_ACTIONS } from '../domain/access-log.js';
+import { type AuditEntryRecorded, BINDING_TYPES } from '../domain/audit-chain.js';
 
 /** One document per chain entry, id = zero-padded seq, so id order is chain order. */
 export const AUDIT_ENTRIES_COLLECTION = 'audit_entries';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { AuditKnowledge, AuditLogQueries } from '../application/audit-log.queries';
-import { auditChainDecider, AuditChainState, AuditEntry, AuditIndex, indexOf } from '../domain/audit-chain';
-import { emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts';
-import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, AuditEntryDocument, dayOf } from './audit-log.projection';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type AuditKnowledge, type AuditLogQueries } from '../application/audit-log.queries.js';
+import { auditChainDecider, type AuditChainState, type AuditEntry, type AuditIndex, indexOf } from '../domain/audit-chain.js';
+import { emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts.js';
+import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, type AuditEntryDocument, dayOf } from './audit-log.projection.js';
 
 const DAY_MS = 86_400_000;
 /** A window spanning more days than this reads every replay entry instead of one query per day. */

@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigValidationError, Environment, parseConfig } from '@vgp/platform';
-import { AUDIT_CONFIG } from '../application/audit.config';
-import { AUDIT_SIGNING_CONFIG, auditSigner, checkEd25519Signature } from './ed25519-audit-signer';
+import { ConfigValidationError, type Environment, parseConfig } from '@vgp/platform';
+import { AUDIT_CONFIG } from '../application/audit.config.js';
+import { AUDIT_SIGNING_CONFIG, auditSigner, checkEd25519Signature } from './ed25519-audit-signer.js';
 
 /** As the module builds it: the variable through its config fragment, then the signer. */
 const auditSignerFromEnv = (env: Environment, production: boolean, logger: never) =>
   auditSigner(parseConfig(AUDIT_SIGNING_CONFIG, env), production, logger);
 const auditSettingsFromEnv = (env: Environment) => parseConfig(AUDIT_CONFIG, env);
 
-const silent = { log: () => undefined, warn: jest.fn() } as never;
+const silent = { log: () => undefined, warn: vi.fn() } as never;
 const seed = Buffer.alloc(32, 7).toString('base64');
 const refusalOf = (run: () => unknown): { variables: string[]; message: string } => {
   try {
@@ -37,7 +37,7 @@ describe('the audit signing key and checkpoint interval from the environment', (
   });
 
   it('generates an ephemeral key outside production and says so', () => {
-    const logger = { log: jest.fn(), warn: jest.fn() };
+    const logger = { log: vi.fn(), warn: vi.fn() };
     const signer = auditSignerFromEnv({}, false, logger as never);
     expect(signer.keyId).toMatch(/^[0-9a-f]{64}$/);
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining(signer.keyId));

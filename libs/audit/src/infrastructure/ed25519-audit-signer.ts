@@ -2,8 +2,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, Key
 import { Logger } from '@nestjs/common';
 import { configFragment, ConfigValidationError } from '@vgp/platform';
 import { z } from 'zod';
-import type { AuditSigner } from '../application/audit-signer.port';
-import type { SignatureCheck } from '../domain/audit-checkpoint';
+import type { AuditSigner } from '../application/audit-signer.port.js';
+import type { SignatureCheck } from '../domain/audit-checkpoint.js';
 
 export const SIGNING_KEY_VARIABLE = 'AUDIT_SIGNING_KEY';
 const ACCEPTS = 'an Ed25519 private key as PKCS8 PEM, or its 32-byte seed in base64';

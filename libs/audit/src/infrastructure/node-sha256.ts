@@ -1,4 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Sha256 } from '../domain/audit-chain';
+import { type Sha256 } from '../domain/audit-chain.js';
 
 export const nodeSha256: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsString, Matches, Max, Min } from 'class-validator';
-import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
-import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../domain/consultation.decider';
-import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE, USER_ID_MESSAGE, USER_ID_PATTERN } from './user-id';
+import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
+import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../domain/consultation.decider.js';
+import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE, USER_ID_MESSAGE, USER_ID_PATTERN } from './user-id.js';
 
 export class BookConsultationRequestDto {
   @ApiProperty({ example: 'patient-amira', pattern: USER_ID_PATTERN.source })

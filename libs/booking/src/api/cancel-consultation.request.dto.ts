@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { CANCEL_REASONS, CancelReason } from '../domain/consultation.decider';
+import { CANCEL_REASONS, type CancelReason } from '../domain/consultation.decider.js';
 
 export class CancelConsultationRequestDto {
   @ApiProperty({

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
-import { CANCEL_REASONS, CancelReason } from '../domain/consultation.decider';
-import { ConsultationStatus } from '../application/consultation.queries';
+import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
+import { CANCEL_REASONS, type CancelReason } from '../domain/consultation.decider.js';
+import { type ConsultationStatus } from '../application/consultation.queries.js';
 
 export class ConsultationResponseDto {
   @ApiProperty({ format: 'uuid' }) consultationId!: string;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
-import { EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
+import { type IntegrationEvent, type Role, TOPICS } from '@vgp/contracts';
+import { type EventStore, EventStoreUnavailable, SqliteEventStore, WrongExpectedRevision } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { ContextTestApp, eventually } from '@vgp/testing';
-import { BookingModule } from '../booking.module';
+import { BookingModule } from '../booking.module.js';
 
 const SOFTWARE_VERSION = 'booking-int-1';
 const CLINIC = 'clinic-1';

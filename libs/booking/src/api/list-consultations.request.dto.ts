@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE, USER_ID_MESSAGE, USER_ID_PATTERN } from './user-id';
+import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE, USER_ID_MESSAGE, USER_ID_PATTERN } from './user-id.js';
 
 export class ListConsultationsRequestDto {
   @ApiPropertyOptional({ description: 'Only this patient’s consultations (among those you may see)' })

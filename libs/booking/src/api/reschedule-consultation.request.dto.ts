@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsString, Matches, Max, Min } from 'class-validator';
-import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../domain/consultation.decider';
-import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE } from './user-id';
+import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../domain/consultation.decider.js';
+import { ISO_WITH_OFFSET, ISO_WITH_OFFSET_MESSAGE } from './user-id.js';
 
 export class RescheduleConsultationRequestDto {
   @ApiProperty({ example: '2026-03-02T09:00:00Z', description: 'ISO 8601 with offset; must be in the future' })

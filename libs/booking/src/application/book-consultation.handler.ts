@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { Clock, CLOCK } from '@vgp/platform';
-import { bookingRole } from '../domain/consultation-access.policy';
-import { NotAllowedToBook } from '../domain/consultation.errors';
-import { BookConsultationCommand } from './book-consultation.command';
-import { ConsultationCommandRunner, WriteResult } from './consultation-command.runner';
-import { deterministicUuid } from './deterministic-id';
+import { type Clock, CLOCK } from '@vgp/platform';
+import { bookingRole } from '../domain/consultation-access.policy.js';
+import { NotAllowedToBook } from '../domain/consultation.errors.js';
+import { BookConsultationCommand } from './book-consultation.command.js';
+import { ConsultationCommandRunner, type WriteResult } from './consultation-command.runner.js';
+import { deterministicUuid } from './deterministic-id.js';
 
 @CommandHandler(BookConsultationCommand)
 export class BookConsultationHandler implements ICommandHandler<BookConsultationCommand, WriteResult> {

@@ -1,5 +1,5 @@
 import type { AuthenticatedUser } from '@vgp/auth';
-import { CancelReason } from '../domain/consultation.decider';
+import { type CancelReason } from '../domain/consultation.decider.js';
 
 export class CancelConsultationCommand {
   constructor(

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, CLOCK } from '@vgp/platform';
-import { managingRole } from '../domain/consultation-access.policy';
-import { CancelConsultationCommand } from './cancel-consultation.command';
-import { ConsultationCommandRunner, WriteResult } from './consultation-command.runner';
-import { roleOrNotFound } from './role-or-not-found';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Clock, CLOCK } from '@vgp/platform';
+import { managingRole } from '../domain/consultation-access.policy.js';
+import { CancelConsultationCommand } from './cancel-consultation.command.js';
+import { ConsultationCommandRunner, type WriteResult } from './consultation-command.runner.js';
+import { roleOrNotFound } from './role-or-not-found.js';
 
 @CommandHandler(CancelConsultationCommand)
 export class CancelConsultationHandler implements ICommandHandler<CancelConsultationCommand, WriteResult> {

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, CLOCK } from '@vgp/platform';
-import { completingRole } from '../domain/consultation-access.policy';
-import { CompleteConsultationCommand } from './complete-consultation.command';
-import { ConsultationCommandRunner, WriteResult } from './consultation-command.runner';
-import { roleOrNotFound } from './role-or-not-found';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Clock, CLOCK } from '@vgp/platform';
+import { completingRole } from '../domain/consultation-access.policy.js';
+import { CompleteConsultationCommand } from './complete-consultation.command.js';
+import { ConsultationCommandRunner, type WriteResult } from './consultation-command.runner.js';
+import { roleOrNotFound } from './role-or-not-found.js';
 
 @CommandHandler(CompleteConsultationCommand)
 export class CompleteConsultationHandler implements ICommandHandler<CompleteConsultationCommand, WriteResult> {

@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@vgp/auth';
 import type { Role } from '@vgp/contracts';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { EventMetadataFactory, KeyedMutex, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { EventMetadataFactory, KeyedMutex, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import {
-  BookingFacts,
-  ConsultationCommand,
+  type BookingFacts,
+  type ConsultationCommand,
   consultationDecider,
-  ConsultationState,
+  type ConsultationState,
   NO_BOOKING_FACTS,
-} from '../domain/consultation.decider';
-import { ConsultationNotFound } from '../domain/consultation.errors';
-import { CONSULTATION_QUERIES, ConsultationQueries, CONSULTATIONS_PROJECTION, ConsultationView } from './consultation.queries';
+} from '../domain/consultation.decider.js';
+import { ConsultationNotFound } from '../domain/consultation.errors.js';
+import { CONSULTATION_QUERIES, type ConsultationQueries, CONSULTATIONS_PROJECTION, type ConsultationView } from './consultation.queries.js';
 
 export type ConsultationWrite = {
   caller: AuthenticatedUser;

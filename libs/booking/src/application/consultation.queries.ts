@@ -1,5 +1,5 @@
 import type { MediaMode } from '@vgp/contracts';
-import { ActiveSlot, CancelReason } from '../domain/consultation.decider';
+import { type ActiveSlot, type CancelReason } from '../domain/consultation.decider.js';
 
 export type ConsultationStatus = 'booked' | 'cancelled' | 'completed';
 

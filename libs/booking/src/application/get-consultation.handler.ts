@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { viewingRole } from '../domain/consultation-access.policy';
-import { ConsultationNotFound } from '../domain/consultation.errors';
-import { CONSULTATION_QUERIES, ConsultationQueries, ConsultationView } from './consultation.queries';
-import { GetConsultationQuery } from './get-consultation.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { viewingRole } from '../domain/consultation-access.policy.js';
+import { ConsultationNotFound } from '../domain/consultation.errors.js';
+import { CONSULTATION_QUERIES, type ConsultationQueries, type ConsultationView } from './consultation.queries.js';
+import { GetConsultationQuery } from './get-consultation.query.js';
 
 @QueryHandler(GetConsultationQuery)
 export class GetConsultationHandler implements IQueryHandler<GetConsultationQuery, ConsultationView> {

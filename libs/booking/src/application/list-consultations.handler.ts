@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { viewingRole } from '../domain/consultation-access.policy';
-import { CONSULTATION_QUERIES, ConsultationQueries, ConsultationView } from './consultation.queries';
-import { ListConsultationsQuery } from './list-consultations.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { viewingRole } from '../domain/consultation-access.policy.js';
+import { CONSULTATION_QUERIES, type ConsultationQueries, type ConsultationView } from './consultation.queries.js';
+import { ListConsultationsQuery } from './list-consultations.query.js';
 
 @QueryHandler(ListConsultationsQuery)
 export class ListConsultationsHandler implements IQueryHandler<ListConsultationsQuery, ConsultationView[]> {

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, CLOCK } from '@vgp/platform';
-import { managingRole } from '../domain/consultation-access.policy';
-import { ConsultationCommandRunner, WriteResult } from './consultation-command.runner';
-import { RescheduleConsultationCommand } from './reschedule-consultation.command';
-import { roleOrNotFound } from './role-or-not-found';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Clock, CLOCK } from '@vgp/platform';
+import { managingRole } from '../domain/consultation-access.policy.js';
+import { ConsultationCommandRunner, type WriteResult } from './consultation-command.runner.js';
+import { RescheduleConsultationCommand } from './reschedule-consultation.command.js';
+import { roleOrNotFound } from './role-or-not-found.js';
 
 @CommandHandler(RescheduleConsultationCommand)
 export class RescheduleConsultationHandler implements ICommandHandler<RescheduleConsultationCommand, WriteResult> {

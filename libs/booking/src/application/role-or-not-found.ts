@@ -1,7 +1,7 @@
 import type { Role } from '@vgp/contracts';
-import { ConsultationState } from '../domain/consultation.decider';
-import { Caller, ConsultationParties, viewingRole } from '../domain/consultation-access.policy';
-import { ConsultationNotFound, NotAllowedToComplete } from '../domain/consultation.errors';
+import { type ConsultationState } from '../domain/consultation.decider.js';
+import { type Caller, type ConsultationParties, viewingRole } from '../domain/consultation-access.policy.js';
+import { ConsultationNotFound, NotAllowedToComplete } from '../domain/consultation.errors.js';
 
 /**
  * The caller's role for this action. Someone who may not even see the consultation gets

@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { DeciderSpec } from '@vgp/testing';
 import {
-  ActiveSlot,
-  BookConsultation,
-  BookingFacts,
-  CancelConsultation,
-  CompleteConsultation,
-  ConsultationBooked,
-  ConsultationCommand,
-  ConsultationEvent,
+  type ActiveSlot,
+  type BookConsultation,
+  type BookingFacts,
+  type CancelConsultation,
+  type CompleteConsultation,
+  type ConsultationBooked,
+  type ConsultationCommand,
+  type ConsultationEvent,
   consultationDecider,
-  ConsultationState,
+  type ConsultationState,
   overlaps,
-  RescheduleConsultation,
-} from './consultation.decider';
+  type RescheduleConsultation,
+} from './consultation.decider.js';
 import {
   ClinicianDoubleBooked,
   ConsultationAlreadyBooked,
@@ -24,8 +24,8 @@ import {
   PatientDoubleBooked,
   PatientIsClinician,
   StartInThePast,
-} from './consultation.errors';
-import { bookingRole, completingRole, viewingRole } from './consultation-access.policy';
+} from './consultation.errors.js';
+import { bookingRole, completingRole, viewingRole } from './consultation-access.policy.js';
 
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 const C1 = '11111111-1111-4111-8111-111111111111';

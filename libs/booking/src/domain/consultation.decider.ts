@@ -10,7 +10,7 @@ import {
   PatientDoubleBooked,
   PatientIsClinician,
   StartInThePast,
-} from './consultation.errors';
+} from './consultation.errors.js';
 
 export type CancelReason = ConsultationEventData['ConsultationCancelled']['reason'];
 export const CANCEL_REASONS: readonly CancelReason[] = ['patient_request', 'clinician_request', 'clinic_request', 'no_show', 'other'];

@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind } from '@vgp/domain';
+import { DomainError, type ErrorKind } from '@vgp/domain';
 import {
   ClinicianDoubleBooked,
   ConsultationAlreadyBooked,
@@ -11,7 +11,7 @@ import {
   PatientDoubleBooked,
   PatientIsClinician,
   StartInThePast,
-} from './consultation.errors';
+} from './consultation.errors.js';
 
 // The problem types and kinds (hence statuses) clients have seen so far; changing one breaks them.
 const cases: [DomainError, string, ErrorKind, string][] = [

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@vgp/event-store';
-import { InMemoryReadModelStore, ReadModelStore } from '@vgp/read-models';
+import { InMemoryReadModelStore, type ReadModelStore } from '@vgp/read-models';
 import { ContextTestApp } from '@vgp/testing';
-import { ConsultationView } from '../application/consultation.queries';
-import { BookingModule } from '../booking.module';
-import { CONSULTATIONS_COLLECTION, CONSULTATIONS_PROJECTION } from './consultations.projection';
+import { type ConsultationView } from '../application/consultation.queries.js';
+import { BookingModule } from '../booking.module.js';
+import { CONSULTATIONS_COLLECTION, CONSULTATIONS_PROJECTION } from './consultations.projection.js';
 
 const CLINIC = 'clinic-1';
 

@@ -1,7 +1,7 @@
 import type { IntegrationEvent } from '@vgp/contracts';
 import type { StoredEvent } from '@vgp/event-store';
 import { anIntegrationEvent, ProjectionSpec } from '@vgp/testing';
-import { CONSULTATIONS_COLLECTION, consultationsProjection } from './consultations.projection';
+import { CONSULTATIONS_COLLECTION, consultationsProjection } from './consultations.projection.js';
 
 const C1 = '11111111-1111-4111-8111-111111111111';
 const BOOKED_AT = '2026-02-03T10:00:00.000Z';

@@ -1,7 +1,7 @@
 import { BOOKING_FACT_EVENT_TYPES, evolveBookingFact } from '@vgp/contracts';
-import { ProjectionDefinition, projectionHandler, StoredOf } from '@vgp/read-models';
-import { CONSULTATIONS_PROJECTION, ConsultationView } from '../application/consultation.queries';
-import { ConsultationEvent, endsAt } from '../domain/consultation.decider';
+import { type ProjectionDefinition, projectionHandler, type StoredOf } from '@vgp/read-models';
+import { CONSULTATIONS_PROJECTION, type ConsultationView } from '../application/consultation.queries.js';
+import { type ConsultationEvent, endsAt } from '../domain/consultation.decider.js';
 
 export { CONSULTATIONS_PROJECTION };
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { ConsultationQueries, ConsultationView } from '../application/consultation.queries';
-import { ActiveSlot } from '../domain/consultation.decider';
-import { CONSULTATIONS_COLLECTION } from './consultations.projection';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type ConsultationQueries, type ConsultationView } from '../application/consultation.queries.js';
+import { type ActiveSlot } from '../domain/consultation.decider.js';
+import { CONSULTATIONS_COLLECTION } from './consultations.projection.js';
 
 /** The consultation queries, answered from the consultations projection's documents. */
 @Injectable()

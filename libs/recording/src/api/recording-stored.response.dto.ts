@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
+import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
 
 /** Where the server filed the recording: every binding field comes from the call, none from the upload. */
 export class RecordingStoredResponseDto {

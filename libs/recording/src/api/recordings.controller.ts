@@ -1,14 +1,14 @@
 import { Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { InvalidRequest } from '@vgp/domain';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
-import { StoreRecordingCommand } from '../application/store-recording.command';
-import { CallNotFound } from '../domain/recording.errors';
-import { RecordingStoredResponseDto } from './recording-stored.response.dto';
-import { UploadRecordingQueryDto } from './upload-recording.query.dto';
+import { StoreRecordingCommand } from '../application/store-recording.command.js';
+import { CallNotFound } from '../domain/recording.errors.js';
+import { RecordingStoredResponseDto } from './recording-stored.response.dto.js';
+import { UploadRecordingQueryDto } from './upload-recording.query.dto.js';
 
 type UploadRequest = { body?: unknown; raw: IncomingMessage };
 

@@ -1,4 +1,4 @@
-import type { CallBinding } from '../domain/call-binding';
+import type { CallBinding } from '../domain/call-binding.js';
 
 /** The projection the bindings are read from; wait on it (READ_MODEL_FRESHNESS) to read after the inbox's latest copy. */
 export const CALL_BINDINGS_PROJECTION = 'recording-call-bindings';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import { AuthenticatedUser } from '@vgp/auth';
-import { MediaMode } from '@vgp/contracts';
+import { type AuthenticatedUser } from '@vgp/auth';
+import { type MediaMode } from '@vgp/contracts';
 import type { Readable } from 'node:stream';
 
 export type StoredRecordingView = {

@@ -1,15 +1,15 @@
 import { Inject, Logger } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, EventStoreUnavailable, handleCommand } from '@vgp/event-store';
-import { OBJECT_STORE, ObjectStore, ObjectTooLarge, StoredObject } from '@vgp/object-store';
-import { AppConfig, CLOCK, Clock, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, EventStoreUnavailable, handleCommand } from '@vgp/event-store';
+import { OBJECT_STORE, type ObjectStore, ObjectTooLarge, type StoredObject } from '@vgp/object-store';
+import { AppConfig, CLOCK, type Clock, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { CallBinding } from '../domain/call-binding';
-import { recordingDecider, StoreRecording, UploadRequest, planUpload } from '../domain/recording.decider';
-import { RecordingNotRecorded, UploadTooLarge } from '../domain/recording.errors';
-import { CALL_BINDING_QUERIES, CALL_BINDINGS_PROJECTION, CallBindingQueries } from './call-binding.queries';
-import { StoreRecordingCommand, StoredRecordingView } from './store-recording.command';
+import { type CallBinding } from '../domain/call-binding.js';
+import { recordingDecider, type StoreRecording, type UploadRequest, planUpload } from '../domain/recording.decider.js';
+import { RecordingNotRecorded, UploadTooLarge } from '../domain/recording.errors.js';
+import { CALL_BINDING_QUERIES, CALL_BINDINGS_PROJECTION, type CallBindingQueries } from './call-binding.queries.js';
+import { StoreRecordingCommand, type StoredRecordingView } from './store-recording.command.js';
 
 /** Object keys take [A-Za-z0-9._-] per segment; ids are uuids, but a clinic id is whatever the IdP says. */
 const keySegment = (id: string): string => {

@@ -1,4 +1,4 @@
-import { BookingFact, CallEventData, DomainEvent, MediaMode } from '@vgp/contracts';
+import { type BookingFact, type CallEventData, type DomainEvent, type MediaMode } from '@vgp/contracts';
 
 export type SegmentFact = { segmentId: string; seq: number; mode: MediaMode };
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { BookingFact, MediaMode } from '@vgp/contracts';
+import { type BookingFact, type MediaMode } from '@vgp/contracts';
 import { DeciderSpec } from '@vgp/testing';
-import { bindingOf, CallBinding, CallFact, CallFactEvent, evolveCallFact } from './call-binding';
-import { recordingDecider, RecordingEvent, StoreRecording } from './recording.decider';
+import { bindingOf, type CallBinding, type CallFact, type CallFactEvent, evolveCallFact } from './call-binding.js';
+import { recordingDecider, type RecordingEvent, type StoreRecording } from './recording.decider.js';
 import {
   CallBindingConflict,
   CallEnded,
@@ -13,7 +13,7 @@ import {
   RecordingAlreadyStored,
   SegmentNotInCall,
   UnsupportedMediaType,
-} from './recording.errors';
+} from './recording.errors.js';
 
 const SHA = 'a'.repeat(64);
 const NOW = new Date('2026-03-02T10:07:00.000Z');

@@ -1,6 +1,6 @@
-import { DomainEvent, MediaMode, RecordingEventData } from '@vgp/contracts';
+import { type DomainEvent, type MediaMode, type RecordingEventData } from '@vgp/contracts';
 import type { Decider } from '@vgp/domain';
-import { CallBinding, SegmentFact } from './call-binding';
+import { type CallBinding, type SegmentFact } from './call-binding.js';
 import {
   CallBindingConflict,
   CallEnded,
@@ -11,7 +11,7 @@ import {
   RecordingAlreadyStored,
   SegmentNotInCall,
   UnsupportedMediaType,
-} from './recording.errors';
+} from './recording.errors.js';
 
 /**
  * What the uploader may say: which call (from the path), optionally which of its segments, and the

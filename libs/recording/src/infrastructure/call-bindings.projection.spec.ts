@@ -2,8 +2,8 @@ import type { IntegrationEvent } from '@vgp/contracts';
 import type { StoredEvent } from '@vgp/event-store';
 import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
 import { anIntegrationEvent, ProjectionSpec } from '@vgp/testing';
-import { RECORDING_BOOKINGS, RECORDING_CALLS, recordingCallBindingsProjection } from './call-bindings.projection';
-import { ReadModelCallBindingQueries } from './read-model-call-binding.queries';
+import { RECORDING_BOOKINGS, RECORDING_CALLS, recordingCallBindingsProjection } from './call-bindings.projection.js';
+import { ReadModelCallBindingQueries } from './read-model-call-binding.queries.js';
 
 const amira = { consultationId: 'cons-amira', clinicId: 'clinic-1', patientId: 'patient-amira', clinicianId: 'dr-okafor' };
 const booking = { ...amira, startsAt: '2026-03-02T10:00:00.000Z', durationMinutes: 20, mode: 'audio' as const };

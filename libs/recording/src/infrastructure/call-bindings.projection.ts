@@ -1,7 +1,7 @@
 import { BOOKING_FACT_EVENT_TYPES } from '@vgp/contracts';
-import { bookingFactsHandler, ProjectionDefinition, projectionHandler } from '@vgp/read-models';
-import { CALL_BINDINGS_PROJECTION } from '../application/call-binding.queries';
-import { CALL_FACT_EVENT_TYPES, CallFact, CallFactEvent, evolveCallFact } from '../domain/call-binding';
+import { bookingFactsHandler, type ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { CALL_BINDINGS_PROJECTION } from '../application/call-binding.queries.js';
+import { CALL_FACT_EVENT_TYPES, type CallFact, type CallFactEvent, evolveCallFact } from '../domain/call-binding.js';
 
 /** One document per call, by call id: what signalling told us about it. */
 export const RECORDING_CALLS = 'recording_calls';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BookingFact } from '@vgp/contracts';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { CallBindingQueries } from '../application/call-binding.queries';
-import { bindingOf, CallBinding, CallFact } from '../domain/call-binding';
-import { RECORDING_BOOKINGS, RECORDING_CALLS } from './call-bindings.projection';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type CallBindingQueries } from '../application/call-binding.queries.js';
+import { bindingOf, type CallBinding, type CallFact } from '../domain/call-binding.js';
+import { RECORDING_BOOKINGS, RECORDING_CALLS } from './call-bindings.projection.js';
 
 /** Call bindings from the call-bindings read model: the call, bound to its booking. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { Injectable, type PipeTransform } from '@nestjs/common';
 import { InvalidRequest } from '@vgp/domain';
 
 /** For POSTs that take no fields: an absent or empty JSON object passes, any field is a 400 naming it. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Role } from '@vgp/contracts';
-import { StoredEvent } from '@vgp/event-store';
-import { Answer, ContextTestApp } from '@vgp/testing';
-import { FEATURE_FLAGS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world';
+import { type Role } from '@vgp/contracts';
+import { type StoredEvent } from '@vgp/event-store';
+import { type Answer, ContextTestApp } from '@vgp/testing';
+import { FEATURE_FLAGS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world.js';
 
 /**
  * Deny by default (invariant 2) over real HTTP: every role against every endpoint, on the caller's own

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsString, Length, Matches } from 'class-validator';
-import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
-import { AccessBasis, SharePurpose } from '../domain/access-policy';
+import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
+import { type AccessBasis, type SharePurpose } from '../domain/access-policy.js';
 
 export const SHARE_PURPOSES: readonly SharePurpose[] = ['second_opinion', 'carer', 'legal', 'research', 'other'];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { IntegrationEvent, Role, TOPICS } from '@vgp/contracts';
-import { Answer, ContextTestApp, eventually } from '@vgp/testing';
-import { GRANT_TTL_SECONDS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world';
+import { type IntegrationEvent, type Role, TOPICS } from '@vgp/contracts';
+import { type Answer, ContextTestApp, eventually } from '@vgp/testing';
+import { GRANT_TTL_SECONDS, mediaOf, problemShape, ReplayWorld, settled, SOFTWARE_VERSION } from '../testing/replay-world.js';
 
 const north = 'clinic-north';
 

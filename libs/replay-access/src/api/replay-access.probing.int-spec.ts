@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ContextTestApp } from '@vgp/testing';
-import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from '../application/replay-access.queries';
-import { ReplayHousekeeping } from '../application/replay-housekeeping';
-import { GRANT_PRUNE_GRACE_MS } from '../infrastructure/replay-access.queries.adapter';
-import { getFrom, GRANT_TTL_SECONDS, mediaOf, problemShape, ReplayWorld, settled } from '../testing/replay-world';
+import { REPLAY_ACCESS_QUERIES, type ReplayAccessQueries } from '../application/replay-access.queries.js';
+import { ReplayHousekeeping } from '../application/replay-housekeeping.js';
+import { GRANT_PRUNE_GRACE_MS } from '../infrastructure/replay-access.queries.adapter.js';
+import { getFrom, GRANT_TTL_SECONDS, mediaOf, problemShape, ReplayWorld, settled } from '../testing/replay-world.js';
 
 const north = 'clinic-north';
 const unknownToken = () => `/v1/replay-streams/${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;

@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@vgp/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ReplayStream, StreamReplayCommand } from '../application/stream-replay.command';
+import { type ReplayStream, StreamReplayCommand } from '../application/stream-replay.command.js';
 import { NoStoreInterceptor } from '@vgp/platform';
-import { ReplayStreamHeadersInterceptor } from './replay-headers.interceptor';
+import { ReplayStreamHeadersInterceptor } from './replay-headers.interceptor.js';
 
 @ApiTags('replays')
 @Controller('v1/replay-streams')

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { ListReplaysCommand } from '../application/list-replays.command';
-import { RequestReplayGrantCommand } from '../application/request-replay-grant.command';
-import { EmptyBodyPipe } from './empty-body.pipe';
-import { ReplayGrantResponseDto, ReplayListResponseDto } from './replay-access.dto';
-import { ReplayResourceNotFound } from '../domain/replay-access.errors';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { ListReplaysCommand } from '../application/list-replays.command.js';
+import { RequestReplayGrantCommand } from '../application/request-replay-grant.command.js';
+import { EmptyBodyPipe } from './empty-body.pipe.js';
+import { ReplayGrantResponseDto, ReplayListResponseDto } from './replay-access.dto.js';
+import { ReplayResourceNotFound } from '../domain/replay-access.errors.js';
 import { NoStoreInterceptor } from '@vgp/platform';
 
 /** A malformed recording id answers exactly like an unknown one. */

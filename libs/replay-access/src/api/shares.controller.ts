@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser } from '@vgp/auth';
-import { GrantShareCommand } from '../application/grant-share.command';
-import { RevokeShareCommand } from '../application/revoke-share.command';
-import { CreateShareRequestDto, ShareResponseDto } from './replay-access.dto';
-import { ReplayResourceNotFound } from '../domain/replay-access.errors';
+import { type AuthenticatedUser, CurrentUser } from '@vgp/auth';
+import { GrantShareCommand } from '../application/grant-share.command.js';
+import { RevokeShareCommand } from '../application/revoke-share.command.js';
+import { CreateShareRequestDto, ShareResponseDto } from './replay-access.dto.js';
+import { ReplayResourceNotFound } from '../domain/replay-access.errors.js';
 import { NoStoreInterceptor } from '@vgp/platform';
-import { recordingIdPipe } from './replays.controller';
+import { recordingIdPipe } from './replays.controller.js';
 
+// eslint-disable-next-line no-useless-assignment -- false positive: used only inside a decorator (eslint/eslint#20947)
 const shareIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('share') });
 
 /** Anyone signed in may call these; only the recording's patient succeeds, everyone else gets the same 404. */

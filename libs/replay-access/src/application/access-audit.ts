@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@vgp/auth';
-import { EventMetadata, Role } from '@vgp/contracts';
+import { type EventMetadata, type Role } from '@vgp/contracts';
 import { DomainError } from '@vgp/domain';
-import { EVENT_STORE, EventStore, EventStoreUnavailable, toNewEvents } from '@vgp/event-store';
+import { EVENT_STORE, type EventStore, EventStoreUnavailable, toNewEvents } from '@vgp/event-store';
 import { EventMetadataFactory } from '@vgp/platform';
-import { Viewer } from '../domain/access-policy';
-import { ShareRefused } from '../domain/replay-access.errors';
-import { AccessEvent, replayDenied } from '../domain/replay-access.events';
-import { ShareCommand } from '../domain/share.decider';
+import { type Viewer } from '../domain/access-policy.js';
+import { ShareRefused } from '../domain/replay-access.errors.js';
+import { type AccessEvent, replayDenied } from '../domain/replay-access.events.js';
+import { type ShareCommand } from '../domain/share.decider.js';
 
 /** The audit event could not be appended, so the request is denied and nothing is sent (write-ahead audit). */
 export class ReplayAuditUnavailable extends DomainError {

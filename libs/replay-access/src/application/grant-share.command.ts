@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { AuthenticatedUser } from '@vgp/auth';
-import { SharePurpose } from '../domain/access-policy';
+import { type SharePurpose } from '../domain/access-policy.js';
 
 export type GivenShare = { shareId: string; recordingId: string; granteeId: string; purpose: SharePurpose; until: string };
 

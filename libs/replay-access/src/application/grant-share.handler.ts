@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { ShareAlreadyExists } from '../domain/replay-access.errors';
-import { findEvent } from '../domain/replay-access.events';
-import { ShareCommand } from '../domain/share.decider';
-import { AccessAudit, actingRole, viewerOf } from './access-audit';
-import { GivenShare, GrantShareCommand } from './grant-share.command';
-import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
-import { shareCommandOn } from './share-stream';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { type Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { ShareAlreadyExists } from '../domain/replay-access.errors.js';
+import { findEvent } from '../domain/replay-access.events.js';
+import { type ShareCommand } from '../domain/share.decider.js';
+import { AccessAudit, actingRole, viewerOf } from './access-audit.js';
+import { type GivenShare, GrantShareCommand } from './grant-share.command.js';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, type ReplayAccessQueries } from './replay-access.queries.js';
+import { shareCommandOn } from './share-stream.js';
 
 @CommandHandler(GrantShareCommand)
 export class GrantShareHandler implements ICommandHandler<GrantShareCommand> {

@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { AuthenticatedUser } from '@vgp/auth';
-import { MediaMode } from '@vgp/contracts';
-import { AccessBasis } from '../domain/access-policy';
+import { type MediaMode } from '@vgp/contracts';
+import { type AccessBasis } from '../domain/access-policy.js';
 
 export type ReplayListItem = {
   recordingId: string;

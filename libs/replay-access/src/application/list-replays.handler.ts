@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { decideAccess } from '../domain/access-policy';
-import { accessDecider } from '../domain/access.decider';
-import { refusalOf } from '../domain/replay-access.errors';
-import { findEvent } from '../domain/replay-access.events';
-import { AccessAudit, accessStreamOf, actingRole, viewerOf } from './access-audit';
-import { ListReplaysCommand, ReplayListItem } from './list-replays.command';
-import { ReplaySettings } from './replay-access.config';
-import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { decideAccess } from '../domain/access-policy.js';
+import { accessDecider } from '../domain/access.decider.js';
+import { refusalOf } from '../domain/replay-access.errors.js';
+import { findEvent } from '../domain/replay-access.events.js';
+import { AccessAudit, accessStreamOf, actingRole, viewerOf } from './access-audit.js';
+import { ListReplaysCommand, type ReplayListItem } from './list-replays.command.js';
+import { ReplaySettings } from './replay-access.config.js';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, type ReplayAccessQueries } from './replay-access.queries.js';
 
 @CommandHandler(ListReplaysCommand)
 export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {

@@ -1,5 +1,5 @@
 import { ConfigValidationError, parseConfig } from '@vgp/platform';
-import { REPLAY_ACCESS_CONFIG } from './replay-access.config';
+import { REPLAY_ACCESS_CONFIG } from './replay-access.config.js';
 
 const parse = (env: Record<string, string>) => parseConfig(REPLAY_ACCESS_CONFIG, env);
 const refusal = (env: Record<string, string>): ConfigValidationError => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, configFragment, integerVariable, switchVariable } from '@vgp/platform';
 import { z } from 'zod';
-import { ProbeLimits } from '../domain/probe-limiter';
+import { type ProbeLimits } from '../domain/probe-limiter.js';
 
 export const KILL_SWITCH_VARIABLE = 'REPLAY_KILL_SWITCH';
 export const PROBE_LIMIT_VARIABLE = 'REPLAY_PROBE_LIMIT';

@@ -1,5 +1,5 @@
-import { ConsentShare, RecordingFacts } from '../domain/access-policy';
-import { IssuedGrant } from '../domain/access.decider';
+import { type ConsentShare, type RecordingFacts } from '../domain/access-policy.js';
+import { type IssuedGrant } from '../domain/access.decider.js';
 
 /** The projection behind these queries: wait on it (READ_MODEL_FRESHNESS) to read your own writes. */
 export const REPLAY_READ_MODELS = 'replay-access-read-models';

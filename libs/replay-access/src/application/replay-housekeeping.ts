@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, CLOCK } from '@vgp/platform';
-import { ReplaySettings } from './replay-access.config';
-import { REPLAY_ACCESS_QUERIES, ReplayAccessQueries } from './replay-access.queries';
-import { ReplayProbeGuard } from './replay-probe.guard';
+import { type Clock, CLOCK } from '@vgp/platform';
+import { ReplaySettings } from './replay-access.config.js';
+import { REPLAY_ACCESS_QUERIES, type ReplayAccessQueries } from './replay-access.queries.js';
+import { ReplayProbeGuard } from './replay-probe.guard.js';
 
 /** How often grants are pruned and ended probe blocks audited, at most. */
 export const HOUSEKEEPING_MAX_INTERVAL_MS = 60_000;

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
-import { Admission, ProbeLimiter, SuppressedProbes } from '../domain/probe-limiter';
-import { ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, replayDenied } from '../domain/replay-access.events';
-import { AccessAudit, accessStreamOf } from './access-audit';
-import { ReplaySettings } from './replay-access.config';
+import { type Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
+import { type Admission, ProbeLimiter, type SuppressedProbes } from '../domain/probe-limiter.js';
+import { ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, replayDenied } from '../domain/replay-access.events.js';
+import { AccessAudit, accessStreamOf } from './access-audit.js';
+import { ReplaySettings } from './replay-access.config.js';
 
 /**
  * The probe limiter of the public stream endpoint, with its audit: refusals past the limit are appended as

@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { ShareCommand } from '../domain/share.decider';
-import { AccessAudit, actingRole, viewerOf } from './access-audit';
-import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
-import { RevokeShareCommand } from './revoke-share.command';
-import { shareCommandOn } from './share-stream';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { type Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type ShareCommand } from '../domain/share.decider.js';
+import { AccessAudit, actingRole, viewerOf } from './access-audit.js';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, type ReplayAccessQueries } from './replay-access.queries.js';
+import { RevokeShareCommand } from './revoke-share.command.js';
+import { shareCommandOn } from './share-stream.js';
 
 @CommandHandler(RevokeShareCommand)
 export class RevokeShareHandler implements ICommandHandler<RevokeShareCommand> {

@@ -1,8 +1,8 @@
-import { EventMetadata } from '@vgp/contracts';
-import { HandleCommand } from '@vgp/event-store';
-import { ShareEvent } from '../domain/replay-access.events';
-import { ShareCommand, shareDecider, ShareState } from '../domain/share.decider';
-import { ReplayAccessQueries } from './replay-access.queries';
+import { type EventMetadata } from '@vgp/contracts';
+import { type HandleCommand } from '@vgp/event-store';
+import { type ShareEvent } from '../domain/replay-access.events.js';
+import { type ShareCommand, shareDecider, type ShareState } from '../domain/share.decider.js';
+import { type ReplayAccessQueries } from './replay-access.queries.js';
 
 export const shareStreamOf = (shareId: string): string => `share-${shareId}`;
 

@@ -1,18 +1,18 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventMetadata } from '@vgp/contracts';
-import { OBJECT_STORE, ObjectNotFound, ObjectStore, RangeNotSatisfiable as ObjectRangeNotSatisfiable } from '@vgp/object-store';
-import { Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { RecordingFacts } from '../domain/access-policy';
-import { accessDecider, IssuedGrant, stateOf } from '../domain/access.decider';
-import { refusalOf, ReplayRateLimited, ReplayResourceNotFound } from '../domain/replay-access.errors';
-import { ANONYMOUS_VIEWER, findEvent } from '../domain/replay-access.events';
-import { AccessAudit, accessStreamOf, actingRole } from './access-audit';
-import { ReplaySettings } from './replay-access.config';
-import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, ReplayAccessQueries } from './replay-access.queries';
-import { ReplayProbeGuard } from './replay-probe.guard';
-import { sha256Hex } from './request-replay-grant.handler';
-import { ReplayStream, StreamReplayCommand } from './stream-replay.command';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type EventMetadata } from '@vgp/contracts';
+import { OBJECT_STORE, ObjectNotFound, type ObjectStore, RangeNotSatisfiable as ObjectRangeNotSatisfiable } from '@vgp/object-store';
+import { type Clock, CLOCK, EventMetadataFactory, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type RecordingFacts } from '../domain/access-policy.js';
+import { accessDecider, type IssuedGrant, stateOf } from '../domain/access.decider.js';
+import { refusalOf, ReplayRateLimited, ReplayResourceNotFound } from '../domain/replay-access.errors.js';
+import { ANONYMOUS_VIEWER, findEvent } from '../domain/replay-access.events.js';
+import { AccessAudit, accessStreamOf, actingRole } from './access-audit.js';
+import { ReplaySettings } from './replay-access.config.js';
+import { REPLAY_ACCESS_QUERIES, REPLAY_READ_MODELS, type ReplayAccessQueries } from './replay-access.queries.js';
+import { ReplayProbeGuard } from './replay-probe.guard.js';
+import { sha256Hex } from './request-replay-grant.handler.js';
+import { type ReplayStream, StreamReplayCommand } from './stream-replay.command.js';
 
 @CommandHandler(StreamReplayCommand)
 export class StreamReplayHandler implements ICommandHandler<StreamReplayCommand> {

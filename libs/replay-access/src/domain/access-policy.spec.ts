@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { Role } from '@vgp/contracts';
-import { ConsentShare, decideAccess, RecordingFacts, replayableFor, Viewer } from './access-policy';
-import { accessDecider } from './access.decider';
-import { findEvent } from './replay-access.events';
+import { type Role } from '@vgp/contracts';
+import { type ConsentShare, decideAccess, type RecordingFacts, replayableFor, type Viewer } from './access-policy.js';
+import { accessDecider } from './access.decider.js';
+import { findEvent } from './replay-access.events.js';
 import {
   bookingOf,
   clinician,
@@ -14,7 +14,7 @@ import {
   recording,
   share,
   viewer,
-} from './testing/replay-access.builders';
+} from './testing/replay-access.builders.js';
 
 const allowedAsParticipant = { allowed: true, basis: 'participant', shareId: null };
 const notAParticipant = { allowed: false, reason: 'not_a_participant' };

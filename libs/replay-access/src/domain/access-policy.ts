@@ -1,4 +1,4 @@
-import { BookingFact, MediaMode, ReplayEventData, Role } from '@vgp/contracts';
+import { type BookingFact, type MediaMode, type ReplayEventData, type Role } from '@vgp/contracts';
 
 /** The caller as their verified token describes them. */
 export type Viewer = { id: string; roles: readonly Role[]; clinicId: string };

@@ -1,7 +1,7 @@
 import { DeciderSpec } from '@vgp/testing';
-import { accessDecider, AccessCommand, AccessFacts, AccessState } from './access.decider';
-import { AccessEvent, DenialReason, replayDenied } from './replay-access.events';
-import { RangeNotSatisfiable } from './replay-access.errors';
+import { accessDecider, type AccessCommand, type AccessFacts, type AccessState } from './access.decider.js';
+import { type AccessEvent, type DenialReason, replayDenied } from './replay-access.events.js';
+import { RangeNotSatisfiable } from './replay-access.errors.js';
 import {
   clinician,
   facts,
@@ -16,7 +16,7 @@ import {
   share,
   streamReplay,
   TOKEN_SHA,
-} from './testing/replay-access.builders';
+} from './testing/replay-access.builders.js';
 
 const given = DeciderSpec.for<AccessCommand, AccessEvent, AccessState, AccessFacts>(accessDecider);
 

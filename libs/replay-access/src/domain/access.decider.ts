@@ -1,8 +1,8 @@
-import { Role } from '@vgp/contracts';
+import { type Role } from '@vgp/contracts';
 import type { Decider } from '@vgp/domain';
-import { ConsentShare, decideAccess, RecordingFacts, replayableFor, Viewer } from './access-policy';
-import { resolveRange } from './byte-range';
-import { AccessEvent, ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, ReplayGranted, replayDenied } from './replay-access.events';
+import { type ConsentShare, decideAccess, type RecordingFacts, replayableFor, type Viewer } from './access-policy.js';
+import { resolveRange } from './byte-range.js';
+import { type AccessEvent, ANONYMOUS_VIEWER, NO_SINGLE_RECORDING, type ReplayGranted, replayDenied } from './replay-access.events.js';
 
 export type AccessCommand =
   | { type: 'ListReplays'; listId: string; viewer: Viewer; at: Date; killSwitch: boolean }

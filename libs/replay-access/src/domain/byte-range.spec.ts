@@ -1,5 +1,5 @@
-import { resolveRange } from './byte-range';
-import { RangeNotSatisfiable } from './replay-access.errors';
+import { resolveRange } from './byte-range.js';
+import { RangeNotSatisfiable } from './replay-access.errors.js';
 
 describe('which bytes of a recording a Range header asks for', () => {
   const size = 1000;

@@ -1,4 +1,4 @@
-import { RangeNotSatisfiable } from './replay-access.errors';
+import { RangeNotSatisfiable } from './replay-access.errors.js';
 
 /** Inclusive byte positions; `partial` is false when the whole body was asked for (no Range header). */
 export type ResolvedRange = { start: number; end: number; partial: boolean };

@@ -1,4 +1,4 @@
-import { ProbeLimiter } from './probe-limiter';
+import { ProbeLimiter } from './probe-limiter.js';
 
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 

@@ -1,5 +1,5 @@
 import { DomainError } from '@vgp/domain';
-import { AccessEvent, findEvent } from './replay-access.events';
+import { type AccessEvent, findEvent } from './replay-access.events.js';
 
 const NOT_FOUND = {
   recording: {

@@ -1,4 +1,4 @@
-import { DomainEvent, RecordingEventData, ReplayEventData } from '@vgp/contracts';
+import { type DomainEvent, type RecordingEventData, type ReplayEventData } from '@vgp/contracts';
 
 type Of<K extends keyof ReplayEventData> = DomainEvent<K, ReplayEventData[K]>;
 

@@ -1,15 +1,25 @@
 import { DeciderSpec } from '@vgp/testing';
-import { RecordingFacts } from './access-policy';
+import { type RecordingFacts } from './access-policy.js';
 import {
   CannotShareWithOneself,
   InvalidShareWindow,
   ReplayResourceNotFound,
   ShareAlreadyExists,
   ShareRefused,
-} from './replay-access.errors';
-import { ShareEvent } from './replay-access.events';
-import { shareDecider, ShareCommand, ShareFacts, ShareState } from './share.decider';
-import { clinician, daysFrom, grantShare, NOW, patient, PATIENT, recording, revokeShare, viewer } from './testing/replay-access.builders';
+} from './replay-access.errors.js';
+import { type ShareEvent } from './replay-access.events.js';
+import { shareDecider, type ShareCommand, type ShareFacts, type ShareState } from './share.decider.js';
+import {
+  clinician,
+  daysFrom,
+  grantShare,
+  NOW,
+  patient,
+  PATIENT,
+  recording,
+  revokeShare,
+  viewer,
+} from './testing/replay-access.builders.js';
 
 const given = DeciderSpec.for<ShareCommand, ShareEvent, ShareState, ShareFacts>(shareDecider);
 const of = (r: RecordingFacts | null = recording()): ShareFacts => ({ recording: r });

@@ -1,7 +1,7 @@
 import type { Decider } from '@vgp/domain';
-import { ConsentShare, isRecordingPatient, RecordingFacts, SharePurpose, Viewer } from './access-policy';
-import { CannotShareWithOneself, InvalidShareWindow, ShareAlreadyExists, ShareRefused } from './replay-access.errors';
-import { ShareEvent } from './replay-access.events';
+import { type ConsentShare, isRecordingPatient, type RecordingFacts, type SharePurpose, type Viewer } from './access-policy.js';
+import { CannotShareWithOneself, InvalidShareWindow, ShareAlreadyExists, ShareRefused } from './replay-access.errors.js';
+import { type ShareEvent } from './replay-access.events.js';
 
 export type ShareCommand =
   | {

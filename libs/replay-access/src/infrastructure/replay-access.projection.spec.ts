@@ -1,7 +1,7 @@
-import { ConsultationEventData, IntegrationEvent, RecordingEventData } from '@vgp/contracts';
-import { StoredEvent } from '@vgp/event-store';
+import { type ConsultationEventData, type IntegrationEvent, type RecordingEventData } from '@vgp/contracts';
+import { type StoredEvent } from '@vgp/event-store';
 import { anIntegrationEvent, ProjectionSpec } from '@vgp/testing';
-import { REPLAY_COLLECTIONS, replayAccessProjection } from './replay-access.projection';
+import { REPLAY_COLLECTIONS, replayAccessProjection } from './replay-access.projection.js';
 
 let position = 0;
 /** A stored copy of an event in the context's own store, next in the global order. */

@@ -1,8 +1,8 @@
-import { bookingFactsHandler, ProjectionDefinition, projectionHandler } from '@vgp/read-models';
-import { ConsentShare, RecordingFacts } from '../domain/access-policy';
-import { IssuedGrant, issuedGrantOf } from '../domain/access.decider';
-import { RecordingStored, ReplayGranted, ShareEvent } from '../domain/replay-access.events';
-import { REPLAY_READ_MODELS } from '../application/replay-access.queries';
+import { bookingFactsHandler, type ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { type ConsentShare, type RecordingFacts } from '../domain/access-policy.js';
+import { type IssuedGrant, issuedGrantOf } from '../domain/access.decider.js';
+import { type RecordingStored, type ReplayGranted, type ShareEvent } from '../domain/replay-access.events.js';
+import { REPLAY_READ_MODELS } from '../application/replay-access.queries.js';
 
 /** A recording as stored: `storedAt` (the position of its first copy) keeps a clinic's list in arrival order. */
 export type StoredRecording = Omit<RecordingFacts, 'booking'> & { storedAt: number };

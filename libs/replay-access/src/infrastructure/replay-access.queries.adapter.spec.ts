@@ -1,10 +1,10 @@
-import { IntegrationEvent } from '@vgp/contracts';
-import { StoredEvent } from '@vgp/event-store';
+import { type IntegrationEvent } from '@vgp/contracts';
+import { type StoredEvent } from '@vgp/event-store';
 import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
 import { anIntegrationEvent } from '@vgp/testing';
-import { stateOf } from '../domain/access.decider';
-import { replayAccessProjection } from './replay-access.projection';
-import { GRANT_PRUNE_GRACE_MS, ReadModelReplayAccessQueries } from './replay-access.queries.adapter';
+import { stateOf } from '../domain/access.decider.js';
+import { replayAccessProjection } from './replay-access.projection.js';
+import { GRANT_PRUNE_GRACE_MS, ReadModelReplayAccessQueries } from './replay-access.queries.adapter.js';
 
 const EXPIRES = new Date('2026-03-02T10:02:00.000Z');
 const at = (msAfterExpiry: number) => new Date(EXPIRES.getTime() + msAfterExpiry);

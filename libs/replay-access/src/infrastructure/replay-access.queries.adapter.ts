@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BookingFact } from '@vgp/contracts';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { ConsentShare, RecordingFacts } from '../domain/access-policy';
-import { IssuedGrant } from '../domain/access.decider';
-import { ReplayAccessQueries } from '../application/replay-access.queries';
-import { REPLAY_COLLECTIONS, replayAccessProjection, StoredRecording } from './replay-access.projection';
+import { type BookingFact } from '@vgp/contracts';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type ConsentShare, type RecordingFacts } from '../domain/access-policy.js';
+import { type IssuedGrant } from '../domain/access.decider.js';
+import { type ReplayAccessQueries } from '../application/replay-access.queries.js';
+import { REPLAY_COLLECTIONS, replayAccessProjection, type StoredRecording } from './replay-access.projection.js';
 
 /**
  * How long a grant stays in the read model after it expired. Until then its token is refused as

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConsultationEventData, MediaMode, RecordingEventData, TOPICS } from '@vgp/contracts';
-import { EventStore, EventStoreUnavailable, SqliteEventStore, StoredEvent, WrongExpectedRevision } from '@vgp/event-store';
+import { type ConsultationEventData, type MediaMode, type RecordingEventData, TOPICS } from '@vgp/contracts';
+import { type EventStore, EventStoreUnavailable, SqliteEventStore, type StoredEvent, WrongExpectedRevision } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { FsObjectStore } from '@vgp/object-store';
-import { CLOCK, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { anIntegrationEvent, Answer, ContextTestApp } from '@vgp/testing';
-import { ReplayAccessModule } from '../replay-access.module';
+import { CLOCK, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { anIntegrationEvent, type Answer, ContextTestApp } from '@vgp/testing';
+import { ReplayAccessModule } from '../replay-access.module.js';
 
 export const SOFTWARE_VERSION = 'replay-it-7.3.1';
 export const FEATURE_FLAGS = ['media-switch', 'replay-v2'];

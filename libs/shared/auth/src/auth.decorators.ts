@@ -1,6 +1,6 @@
-import { createParamDecorator, CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { Role } from '@vgp/contracts';
-import { AuthenticatedUser } from './authenticated-user';
+import { createParamDecorator, type CustomDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { type Role } from '@vgp/contracts';
+import { type AuthenticatedUser } from './authenticated-user.js';
 
 export const IS_PUBLIC_KEY = 'vgp:auth:public';
 export const ROLES_KEY = 'vgp:auth:roles';

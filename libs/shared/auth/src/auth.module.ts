@@ -1,11 +1,11 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AUTH_SETTINGS, AuthSettings, devTokensEnabled } from './auth-settings';
-import { DevTokensController } from './dev-tokens.controller';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { RolesGuard } from './roles.guard';
-import { TokenIssuer } from './token-issuer';
-import { TokenVerifier } from './token-verifier';
+import { AUTH_SETTINGS, type AuthSettings, devTokensEnabled } from './auth-settings.js';
+import { DevTokensController } from './dev-tokens.controller.js';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+import { RolesGuard } from './roles.guard.js';
+import { TokenIssuer } from './token-issuer.js';
+import { TokenVerifier } from './token-verifier.js';
 
 /** Global bearer-token auth. PlatformModule imports it with settings from the validated config. */
 @Module({})

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from './auth.decorators';
-import { DevTokenResponseDto, IssueDevTokenRequestDto } from './issue-dev-token.request.dto';
-import { TokenIssuer } from './token-issuer';
+import { Public } from './auth.decorators.js';
+import { DevTokenResponseDto, IssueDevTokenRequestDto } from './issue-dev-token.request.dto.js';
+import { TokenIssuer } from './token-issuer.js';
 
 /** Registered only outside production with AUTH_MODE=dev (see AuthModule.forRoot). */
 @ApiTags('dev')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Role, ROLES } from '@vgp/contracts';
+import { type Role, ROLES } from '@vgp/contracts';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_DEV_TOKEN_TTL_SECONDS } from './token-issuer';
+import { MAX_DEV_TOKEN_TTL_SECONDS } from './token-issuer.js';
 
 export class IssueDevTokenRequestDto {
   @ApiProperty({ example: 'patient-1', description: 'The user id the token speaks for.' })

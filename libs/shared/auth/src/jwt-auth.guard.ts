@@ -1,9 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IS_PUBLIC_KEY, RequestWithUser } from './auth.decorators';
-import { AuthenticationUnavailable, Unauthenticated } from './auth-problems';
-import { InvalidToken, TokenKeysUnavailable } from './invalid-token.error';
-import { TokenVerifier } from './token-verifier';
+import { IS_PUBLIC_KEY, type RequestWithUser } from './auth.decorators.js';
+import { AuthenticationUnavailable, Unauthenticated } from './auth-problems.js';
+import { InvalidToken, TokenKeysUnavailable } from './invalid-token.error.js';
+import { TokenVerifier } from './token-verifier.js';
 
 type HttpRequest = RequestWithUser & { headers: Record<string, string | string[] | undefined> };
 

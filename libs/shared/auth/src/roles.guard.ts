@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Role } from '@vgp/contracts';
-import { IS_PUBLIC_KEY, RequestWithUser, ROLES_KEY } from './auth.decorators';
-import { NotPermitted } from './auth-problems';
+import { type Role } from '@vgp/contracts';
+import { IS_PUBLIC_KEY, type RequestWithUser, ROLES_KEY } from './auth.decorators.js';
+import { NotPermitted } from './auth-problems.js';
 
 /** Global, after JwtAuthGuard: a route with @Roles needs one of them. */
 @Injectable()

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { AUTH_SETTINGS, AuthSettings } from './auth-settings';
-import { Role } from '@vgp/contracts';
-import { loadJose } from './jose.loader';
-import { tokenClaimsSchema } from './token-claims';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings.js';
+import { type Role } from '@vgp/contracts';
+import { tokenClaimsSchema } from './token-claims.js';
 
 export type TokenSubject = { sub: string; roles: Role[]; clinicId: string };
 
@@ -31,7 +31,6 @@ export class TokenIssuer {
     const claims = tokenClaimsSchema.parse(subject);
     const now = Math.floor(Date.now() / 1000);
     const exp = now + ttlSeconds;
-    const { SignJWT } = await loadJose();
     const token = await new SignJWT({ roles: claims.roles, clinicId: claims.clinicId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)

@@ -1,8 +1,8 @@
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
-import { devAuthSettings, DEV_JWT_SECRET } from './auth-settings';
-import { InvalidToken } from './invalid-token.error';
-import { TokenIssuer } from './token-issuer';
-import { TokenVerifier } from './token-verifier';
+import { devAuthSettings, DEV_JWT_SECRET } from './auth-settings.js';
+import { InvalidToken } from './invalid-token.error.js';
+import { TokenIssuer } from './token-issuer.js';
+import { TokenVerifier } from './token-verifier.js';
 
 const settings = devAuthSettings();
 const verifier = new TokenVerifier(settings);

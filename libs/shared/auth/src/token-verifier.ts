@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { loadJose } from './jose.loader';
-import { AuthenticatedUser } from './authenticated-user';
-import { AUTH_SETTINGS, AuthSettings } from './auth-settings';
-import { InvalidToken, TokenKeysUnavailable } from './invalid-token.error';
-import { tokenClaimsSchema } from './token-claims';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { type AuthenticatedUser } from './authenticated-user.js';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings.js';
+import { InvalidToken, TokenKeysUnavailable } from './invalid-token.error.js';
+import { tokenClaimsSchema } from './token-claims.js';
 
 /** Longer than any token we issue; refuses oversized input before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -12,7 +11,8 @@ const MAX_TOKEN_LENGTH = 8192;
 /** Verifies bearer tokens (HTTP guard and WebSocket handshakes alike). */
 @Injectable()
 export class TokenVerifier {
-  private key?: Promise<Uint8Array | JWTVerifyGetKey>;
+  // The remote key set is created once: jose caches the keys and rate-limits refetches.
+  private readonly key: Uint8Array | JWTVerifyGetKey;
   // The algorithm is pinned per mode so a token cannot choose how it is checked (no alg confusion, no 'none').
   private readonly algorithms: string[];
 
@@ -20,21 +20,12 @@ export class TokenVerifier {
     if (settings.mode === 'dev') {
       if (!settings.secret) throw new Error('AUTH_MODE=dev needs JWT_SECRET');
       this.algorithms = ['HS256'];
+      this.key = new TextEncoder().encode(settings.secret);
     } else {
       if (!settings.jwksUrl) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
       this.algorithms = ['RS256'];
+      this.key = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
     }
-  }
-
-  private verificationKey(): Promise<Uint8Array | JWTVerifyGetKey> {
-    const { mode, secret, jwksUrl } = this.settings;
-    // The remote key set is created once: jose caches the keys and rate-limits refetches.
-    this.key ??= loadJose().then(({ createRemoteJWKSet }) =>
-      mode === 'dev'
-        ? new TextEncoder().encode(secret)
-        : createRemoteJWKSet(new URL(jwksUrl as string), { cooldownDuration: 30_000, timeoutDuration: 5_000 }),
-    );
-    return this.key;
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
@@ -47,9 +38,8 @@ export class TokenVerifier {
   }
 
   private async verifySignature(token: string): Promise<JWTPayload> {
-    const jose = await loadJose();
     try {
-      const key = await this.verificationKey();
+      const key = this.key;
       const options = {
         algorithms: this.algorithms,
         issuer: this.settings.issuer,
@@ -57,15 +47,15 @@ export class TokenVerifier {
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       };
-      const { payload } = key instanceof Uint8Array ? await jose.jwtVerify(token, key, options) : await jose.jwtVerify(token, key, options);
+      const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
       return payload;
     } catch (error) {
-      throw mapJoseError(error, jose.errors);
+      throw mapJoseError(error);
     }
   }
 }
 
-const mapJoseError = (error: unknown, errors: typeof import('jose').errors): Error => {
+const mapJoseError = (error: unknown): Error => {
   if (error instanceof errors.JWTExpired) return new InvalidToken('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     return error.claim === 'iss' || error.claim === 'aud' ? new InvalidToken('wrong_issuer_or_audience') : new InvalidToken('bad_claims');

@@ -1,4 +1,4 @@
-import { BookingFact, BookingFactEvent, evolveBookingFact } from './booking-facts';
+import { type BookingFact, type BookingFactEvent, evolveBookingFact } from './booking-facts.js';
 
 const booked: BookingFactEvent = {
   type: 'ConsultationBooked',

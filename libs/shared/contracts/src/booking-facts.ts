@@ -1,5 +1,5 @@
-import type { ConsultationEventData } from './events';
-import type { DomainEvent } from './envelope';
+import type { ConsultationEventData } from './events.js';
+import type { DomainEvent } from './envelope.js';
 
 /** What booking says about one consultation: who it is between, when, and whether it still stands. Facts only, no policy. */
 export type BookingFact = ConsultationEventData['ConsultationBooked'] & { status: 'booked' | 'cancelled' | 'completed' };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, isoDate, mediaModeSchema } from './common';
+import { id, isoDate, mediaModeSchema } from './common.js';
 
 /** Integration events of the booking context (topic `consultation.events`). */
 export const consultationEventSchemas = {

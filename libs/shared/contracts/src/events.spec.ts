@@ -1,4 +1,4 @@
-import { InvalidIntegrationEvent, parseIntegrationEvent } from './events';
+import { InvalidIntegrationEvent, parseIntegrationEvent } from './events.js';
 
 const denial = (actor: Record<string, unknown>) => ({
   id: '00000000-0000-4000-8000-000000000001',

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { consultationEventSchemas } from './booking.events';
-import { callEventSchemas } from './signalling.events';
-import { recordingEventSchemas } from './recording.events';
-import { replayEventSchemas } from './replay.events';
-import { EventEnvelope, envelopeSchema } from './envelope';
-import { TOPICS, Topic } from './topics';
+import { consultationEventSchemas } from './booking.events.js';
+import { callEventSchemas } from './signalling.events.js';
+import { recordingEventSchemas } from './recording.events.js';
+import { replayEventSchemas } from './replay.events.js';
+import { type EventEnvelope, envelopeSchema } from './envelope.js';
+import { TOPICS, type Topic } from './topics.js';
 
 type DataOf<S extends Record<string, z.ZodTypeAny>> = { [K in keyof S]: z.infer<S[K]> };
 

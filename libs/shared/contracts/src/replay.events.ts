@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { id, isoDate } from './common';
-import { ROLES } from './envelope';
+import { id, isoDate } from './common.js';
+import { ROLES } from './envelope.js';
 
 /** Why access was allowed: the caller took part in the consultation, or the patient shared it. */
 export const accessBasisSchema = z.enum(['participant', 'consent_share']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, mediaModeSchema } from './common';
+import { id, mediaModeSchema } from './common.js';
 
 const participantRole = z.enum(['patient', 'clinician']);
 

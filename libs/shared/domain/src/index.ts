@@ -1,3 +1,3 @@
-export * from './decider';
-export * from './domain-error';
-export * from './clock';
+export * from './decider.js';
+export * from './domain-error.js';
+export * from './clock.js';

@@ -1,4 +1,4 @@
-import { StoredEvent, Subscription, SubscribeOptions, SubscriptionHandler } from './event-store.port';
+import { type StoredEvent, type Subscription, type SubscribeOptions, type SubscriptionHandler } from './event-store.port.js';
 
 /** What a catch-up subscription needs from a store; positions are global, 1-based, and final once visible. */
 export type CatchUpSource = {

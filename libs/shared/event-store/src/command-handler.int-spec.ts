@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMetadata } from '@vgp/contracts';
 import { ConcurrencyConflict } from '@vgp/domain';
-import { handleCommand } from './command-handler';
-import { EventStore } from './event-store.port';
-import { SqliteEventStore } from './sqlite-event-store.adapter';
+import { handleCommand } from './command-handler.js';
+import { type EventStore } from './event-store.port.js';
+import { SqliteEventStore } from './sqlite-event-store.adapter.js';
 
 type Counted = { type: 'Counted'; data: { by: number } };
 const counter = { evolve: (total: number, e: Counted) => total + e.data.by, initialState: () => 0 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventMetadata } from '@vgp/contracts';
 import { ConcurrencyConflict } from '@vgp/domain';
-import { EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevision } from './event-store.port';
+import { type EventStore, type ExpectedRevision, type NewEvent, type StoredEvent, WrongExpectedRevision } from './event-store.port.js';
 
 /** How often a command is tried in all when other writers keep getting in first; then ConcurrencyConflict (409). */
 export const DEFAULT_COMMAND_ATTEMPTS = 3;

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMetadata } from '@vgp/contracts';
-import { EventProcessor, EventProcessorOptions, HandlerFailed, ParkedEvent, ProcessorNotCaughtUp } from './event-processor';
-import { StoredEvent } from './event-store.port';
-import { SqliteEventStore } from './sqlite-event-store.adapter';
+import { EventProcessor, type EventProcessorOptions, HandlerFailed, type ParkedEvent, ProcessorNotCaughtUp } from './event-processor.js';
+import { type StoredEvent } from './event-store.port.js';
+import { SqliteEventStore } from './sqlite-event-store.adapter.js';
 
 const metadata: EventMetadata = {
   actor: { id: 'u-1', role: 'patient' },

@@ -1,5 +1,5 @@
 import { DomainError } from '@vgp/domain';
-import { EventStore, StoredEvent, Subscription } from './event-store.port';
+import { type EventStore, type StoredEvent, type Subscription } from './event-store.port.js';
 
 /**
  * What a processor does with an event its handler keeps failing on: `park` records it and moves on (the

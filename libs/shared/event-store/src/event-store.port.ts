@@ -1,4 +1,4 @@
-import { EventEnvelope, EventMetadata } from '@vgp/contracts';
+import { type EventEnvelope, type EventMetadata } from '@vgp/contracts';
 import { DomainError } from '@vgp/domain';
 
 /** Injection token of a context's own event store (each context has its own). */

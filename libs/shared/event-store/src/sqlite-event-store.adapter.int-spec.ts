@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { aNewEvent, describeEventStoreContract } from '@vgp/testing';
-import { EventStoreUnavailable } from './event-store.port';
-import { SqliteEventStore } from './sqlite-event-store.adapter';
-import { UpcasterRegistry } from './upcasters';
+import { EventStoreUnavailable } from './event-store.port.js';
+import { SqliteEventStore } from './sqlite-event-store.adapter.js';
+import { UpcasterRegistry } from './upcasters.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'vgp-sqlite-store-'));
 

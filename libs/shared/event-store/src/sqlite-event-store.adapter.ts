@@ -1,21 +1,21 @@
 import { DatabaseSync, StatementSync } from 'node:sqlite';
-import { canonicalJson } from './canonical-json';
-import { CatchUpSubscriptions, SubscriptionLogger } from './catch-up-subscription';
+import { canonicalJson } from './canonical-json.js';
+import { CatchUpSubscriptions, type SubscriptionLogger } from './catch-up-subscription.js';
 import {
-  AppendResult,
+  type AppendResult,
   DuplicateEventId,
-  EventStore,
+  type EventStore,
   EventStoreUnavailable,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
   WrongExpectedRevision,
-} from './event-store.port';
-import { UpcasterRegistry, upcasters as defaultUpcasters } from './upcasters';
+} from './event-store.port.js';
+import { UpcasterRegistry, upcasters as defaultUpcasters } from './upcasters.js';
 
 export type SqliteEventStoreOptions = {
   /** A database file (created when missing; its folder must exist), or ':memory:'. */

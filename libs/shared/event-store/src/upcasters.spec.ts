@@ -1,5 +1,5 @@
-import { StoredEvent } from './event-store.port';
-import { UpcasterRegistry } from './upcasters';
+import { type StoredEvent } from './event-store.port.js';
+import { UpcasterRegistry } from './upcasters.js';
 
 const storedNoteV1 = (data: unknown): StoredEvent => ({
   id: '00000000-0000-4000-8000-000000000001',

@@ -1,4 +1,4 @@
-import { StoredEvent } from './event-store.port';
+import { type StoredEvent } from './event-store.port.js';
 
 /** Turns the data of one schema version of an event type into the data of the next version. */
 export type UpcastStep = (data: unknown) => unknown;

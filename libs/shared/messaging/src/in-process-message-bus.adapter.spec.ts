@@ -1,6 +1,6 @@
 import { aConsultationCompleted, describeMessageBusContract, eventually } from '@vgp/testing';
-import { InProcessMessageBus } from './in-process-message-bus.adapter';
-import { MessageBusUnavailable } from './message-bus.port';
+import { InProcessMessageBus } from './in-process-message-bus.adapter.js';
+import { MessageBusUnavailable } from './message-bus.port.js';
 
 const fastRetries = { retryInitialMs: 1, retryMaxMs: 5 };
 

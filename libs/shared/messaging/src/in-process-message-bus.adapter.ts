@@ -1,5 +1,5 @@
-import { DEAD_LETTER_SUFFIX, IntegrationEvent } from '@vgp/contracts';
-import { Consumer, ConsumerOptions, MessageBus, MessageBusUnavailable, OutgoingMessage } from './message-bus.port';
+import { DEAD_LETTER_SUFFIX, type IntegrationEvent } from '@vgp/contracts';
+import { type Consumer, type ConsumerOptions, type MessageBus, MessageBusUnavailable, type OutgoingMessage } from './message-bus.port.js';
 
 export type InProcessMessageBusOptions = {
   /** Delay before the second attempt of a failed delivery; it doubles per attempt up to `retryMaxMs`. */

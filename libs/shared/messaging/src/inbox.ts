@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { consultationIdOf, IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
-import { EventStore } from '@vgp/event-store';
-import { Consumer, MessageBus } from './message-bus.port';
+import { consultationIdOf, type IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
+import { type EventStore } from '@vgp/event-store';
+import { type Consumer, type MessageBus } from './message-bus.port.js';
 
 export type InboxOptions = {
   store: EventStore;

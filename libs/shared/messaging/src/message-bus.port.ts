@@ -1,4 +1,4 @@
-import { IntegrationEvent } from '@vgp/contracts';
+import { type IntegrationEvent } from '@vgp/contracts';
 
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventMetadata, TOPICS } from '@vgp/contracts';
-import { NewEvent, SqliteEventStore, StoredEvent, Subscription } from '@vgp/event-store';
+import { type EventMetadata, TOPICS } from '@vgp/contracts';
+import { type NewEvent, SqliteEventStore, type StoredEvent, type Subscription } from '@vgp/event-store';
 import { aConsultationCompleted, eventually } from '@vgp/testing';
-import { startInbox } from './inbox';
-import { InProcessMessageBus } from './in-process-message-bus.adapter';
-import { Consumer, OutgoingMessage } from './message-bus.port';
-import { startOutbox } from './outbox';
+import { startInbox } from './inbox.js';
+import { InProcessMessageBus } from './in-process-message-bus.adapter.js';
+import { type Consumer, type OutgoingMessage } from './message-bus.port.js';
+import { startOutbox } from './outbox.js';
 
 const metadata: EventMetadata = {
   correlationId: 'corr-booking-1',

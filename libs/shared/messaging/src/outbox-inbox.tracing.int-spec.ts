@@ -1,18 +1,18 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { EventMetadata, TOPICS } from '@vgp/contracts';
-import { SqliteEventStore, Subscription } from '@vgp/event-store';
+import { type EventMetadata, TOPICS } from '@vgp/contracts';
+import { SqliteEventStore, type Subscription } from '@vgp/event-store';
 import { eventually } from '@vgp/testing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInbox, useCorrelationScope } from './inbox';
-import { InProcessMessageBus } from './in-process-message-bus.adapter';
-import { Consumer } from './message-bus.port';
-import { startOutbox } from './outbox';
+import { startInbox, useCorrelationScope } from './inbox.js';
+import { InProcessMessageBus } from './in-process-message-bus.adapter.js';
+import { type Consumer } from './message-bus.port.js';
+import { startOutbox } from './outbox.js';
 
 // The platform's request context, as PlatformModule installs it (messaging cannot import the platform).
 const requestContext = new AsyncLocalStorage<string>();

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { consultationIdOf, IntegrationEvent, isIntegrationEventType, topicOf } from '@vgp/contracts';
-import { EventStore, StoredEvent, Subscription } from '@vgp/event-store';
-import { MessageBus } from './message-bus.port';
+import { consultationIdOf, type IntegrationEvent, isIntegrationEventType, topicOf } from '@vgp/contracts';
+import { type EventStore, type StoredEvent, type Subscription } from '@vgp/event-store';
+import { type MessageBus } from './message-bus.port.js';
 
 export type OutboxOptions = {
   store: EventStore;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describeObjectStoreContract } from '@vgp/testing';
-import { FsObjectStore } from './fs-object-store.adapter';
-import { ObjectTooLarge } from './object-store.port';
+import { FsObjectStore } from './fs-object-store.adapter.js';
+import { ObjectTooLarge } from './object-store.port.js';
 
 const tempRoot = () => mkdtempSync(join(tmpdir(), 'vgp-objects-'));
 

@@ -6,15 +6,15 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   assertSafeKey,
-  ByteRange,
+  type ByteRange,
   InvalidObjectKey,
   ObjectNotFound,
-  ObjectStore,
+  type ObjectStore,
   ObjectTooLarge,
-  PutOptions,
+  type PutOptions,
   RangeNotSatisfiable,
-  StoredObject,
-} from './object-store.port';
+  type StoredObject,
+} from './object-store.port.js';
 
 export type FsObjectStoreOptions = { root: string };
 

@@ -1,2 +1,2 @@
-export * from './object-store.port';
-export * from './fs-object-store.adapter';
+export * from './object-store.port.js';
+export * from './fs-object-store.adapter.js';

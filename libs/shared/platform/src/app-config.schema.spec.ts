@@ -1,5 +1,5 @@
-import { ConfigValidationError, parseAppConfig } from './app-config.schema';
-import { PlatformModule } from './platform.module';
+import { ConfigValidationError, parseAppConfig } from './app-config.schema.js';
+import { PlatformModule } from './platform.module.js';
 
 const failure = (env: Record<string, string>) => {
   try {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { configFragment, ConfigValidationError, Environment, integerVariable, parseConfig } from './config-fragment';
+import { configFragment, ConfigValidationError, type Environment, integerVariable, parseConfig } from './config-fragment.js';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEV_JWT_SECRET } from '@vgp/auth';
-import { packageVersion } from './software-version';
+import { packageVersion } from './software-version.js';
 
 const PACKAGE_VERSION = packageVersion();
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfigKey, AppConfigValues } from './app-config.schema';
-import { ConfigFragment, Environment, parseConfig } from './config-fragment';
+import { type AppConfigKey, type AppConfigValues } from './app-config.schema.js';
+import { type ConfigFragment, type Environment, parseConfig } from './config-fragment.js';
 
 export const APP_CONFIG_VALUES = Symbol('APP_CONFIG_VALUES');
 /** The environment as it was at boot: fragments are parsed from it, never from a later process.env. */

@@ -1,13 +1,13 @@
 import { Controller, Get, Module, ValidationPipe } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import {
-  AuthenticatedUser,
+  type AuthenticatedUser,
   AuthModule,
-  AuthSettings,
+  type AuthSettings,
   CurrentUser,
   devAuthSettings,
   InvalidToken,
@@ -17,7 +17,7 @@ import {
   TokenIssuer,
   TokenVerifier,
 } from '@vgp/auth';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 @Controller('matrix')
 class MatrixController {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFragment, ConfigValidationError, integerVariable, parseConfig, switchVariable } from './config-fragment';
+import { configFragment, ConfigValidationError, integerVariable, parseConfig, switchVariable } from './config-fragment.js';
 
 const fragment = configFragment({
   name: 'example',

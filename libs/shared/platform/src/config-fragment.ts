@@ -11,7 +11,7 @@ export type VariableSpec = { default: string; accepts: string; secret?: boolean 
 export type ConfigFragment<Out> = {
   name: string;
   variables: Readonly<Record<string, VariableSpec>>;
-  schema: z.ZodType<Out, z.ZodTypeDef, unknown>;
+  schema: z.ZodType<Out, unknown>;
   /** Variables where an empty value is a value, not "unset" (e.g. an empty flag list). */
   emptyIsValue?: readonly string[];
 };
@@ -55,7 +55,7 @@ export const parseConfig = <Out>(fragment: ConfigFragment<Out>, env: Environment
 export const integerVariable = (min: number, max: number, fallback: number) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer').min(min).max(max).default(fallback),
+    z.number({ error: 'must be an integer' }).int('must be an integer').min(min).max(max).default(fallback),
   );
 
 /** `on` or `off`, case-insensitive; the default when unset. */
@@ -63,6 +63,6 @@ export const switchVariable = (fallback: 'on' | 'off') =>
   z
     .preprocess(
       (v) => (typeof v === 'string' ? v.toLowerCase() : v),
-      z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default(fallback),
+      z.enum(['on', 'off'], { error: 'must be on or off' }).default(fallback),
     )
     .transform((v) => v === 'on');

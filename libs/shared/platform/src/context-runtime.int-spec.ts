@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventMetadata } from '@vgp/contracts';
-import { FailurePolicy } from '@vgp/event-store';
-import { ProjectionDefinition, projectionHandler } from '@vgp/read-models';
+import { type FailurePolicy } from '@vgp/event-store';
+import { type ProjectionDefinition, projectionHandler } from '@vgp/read-models';
 import { ContextTestApp } from '@vgp/testing';
-import { ContextAdapters } from './context-adapters';
-import { contextProviders, READ_MODEL_FRESHNESS, ReadModelFreshness } from './context-runtime';
+import { type ContextAdapters } from './context-adapters.js';
+import { contextProviders, READ_MODEL_FRESHNESS, type ReadModelFreshness } from './context-runtime.js';
 
 type Noted = { type: 'Noted' | 'Poison'; data: { id: string } };
 const notes: ProjectionDefinition = {

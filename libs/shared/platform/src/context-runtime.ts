@@ -1,21 +1,34 @@
-import { FactoryProvider, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Provider } from '@nestjs/common';
+import {
+  type FactoryProvider,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import type { IntegrationEvent } from '@vgp/contracts';
 import {
   EVENT_STORE,
   EventProcessor,
-  EventStore,
-  FailurePolicy,
-  ParkedEvent,
-  ProcessorObserver,
-  StoredEvent,
-  Subscription,
+  type EventStore,
+  type FailurePolicy,
+  type ParkedEvent,
+  type ProcessorObserver,
+  type StoredEvent,
+  type Subscription,
 } from '@vgp/event-store';
-import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
+import { type Consumer, MESSAGE_BUS, type MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { OBJECT_STORE } from '@vgp/object-store';
-import { InMemoryReadModelStore, ProjectionDefinition, READ_MODEL_STORE, ReadModelStore, readModelProjection } from '@vgp/read-models';
-import { ContextAdapters } from './context-adapters';
-import { HealthRegistry } from './health-registry';
-import { MetricsService } from './metrics.service';
+import {
+  InMemoryReadModelStore,
+  type ProjectionDefinition,
+  READ_MODEL_STORE,
+  type ReadModelStore,
+  readModelProjection,
+} from '@vgp/read-models';
+import { type ContextAdapters } from './context-adapters.js';
+import { HealthRegistry } from './health-registry.js';
+import { MetricsService } from './metrics.service.js';
 
 /** The context's running projections, for read-your-writes: application code waits on this port, never on a projection class. */
 export interface ReadModelFreshness {

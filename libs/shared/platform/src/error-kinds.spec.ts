@@ -1,6 +1,6 @@
 import { ConcurrencyConflict, DomainError } from '@vgp/domain';
-import { ERROR_KINDS, webSocketErrorOf } from './error-kinds';
-import { toProblem } from './problem-details.filter';
+import { ERROR_KINDS, webSocketErrorOf } from './error-kinds.js';
+import { toProblem } from './problem-details.filter.js';
 
 class SlotTaken extends DomainError {
   readonly code = 'slot-taken';

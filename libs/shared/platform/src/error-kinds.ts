@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind } from '@vgp/domain';
+import { DomainError, type ErrorKind } from '@vgp/domain';
 
 /**
  * The one table from an error's kind to what the edges answer: the HTTP status and default title, and

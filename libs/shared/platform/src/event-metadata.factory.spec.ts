@@ -1,7 +1,7 @@
-import { AppConfig } from './app-config';
-import { parseAppConfig } from './app-config.schema';
-import { EventMetadataFactory } from './event-metadata.factory';
-import { runWithCorrelationId } from './request-context';
+import { AppConfig } from './app-config.js';
+import { parseAppConfig } from './app-config.schema.js';
+import { EventMetadataFactory } from './event-metadata.factory.js';
+import { runWithCorrelationId } from './request-context.js';
 
 const factory = new EventMetadataFactory(new AppConfig(parseAppConfig({ SOFTWARE_VERSION: '1.4.2', FEATURE_FLAGS: 'media-switch' }), {}), {
   serviceName: 'replay-access',

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@vgp/auth';
-import { EventMetadata, Role } from '@vgp/contracts';
-import { AppConfig } from './app-config';
-import { PLATFORM_OPTIONS, PlatformOptions } from './platform-options';
-import { currentCorrelationId } from './request-context';
+import { type EventMetadata, type Role } from '@vgp/contracts';
+import { AppConfig } from './app-config.js';
+import { PLATFORM_OPTIONS, type PlatformOptions } from './platform-options.js';
+import { currentCorrelationId } from './request-context.js';
 
 /** Every event says who caused it, in which request, and under which release and flags (invariant 5). */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '@vgp/auth';
-import { HealthCheck as RegisteredCheck, HealthRegistry, HealthStatus } from './health-registry';
+import { type HealthCheck as RegisteredCheck, HealthRegistry, type HealthStatus } from './health-registry.js';
 
 const CHECK_TIMEOUT_MS = 3000;
 

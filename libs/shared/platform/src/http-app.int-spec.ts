@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, listen } from './http-app';
-import { PlatformModule } from './platform.module';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, listen } from './http-app.js';
+import { PlatformModule } from './platform.module.js';
 
 describe('a service started the way apps start it', () => {
   let app: NestFastifyApplication;

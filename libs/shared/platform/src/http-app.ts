@@ -1,14 +1,14 @@
-import { INestApplication, Type, DynamicModule } from '@nestjs/common';
+import { type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { IncomingMessage } from 'node:http';
-import { AppConfig } from './app-config';
-import { parseAppConfig } from './app-config.schema';
-import { correlationIdOf } from './correlation-id';
-import { ProblemException } from './problem.exception';
+import { AppConfig } from './app-config.js';
+import { parseAppConfig } from './app-config.schema.js';
+import { correlationIdOf } from './correlation-id.js';
+import { ProblemException } from './problem.exception.js';
 
 // OpenAPI cannot describe a WebSocket, so the signalling protocol is summarised here for frontend developers.
 const API_DESCRIPTION = [

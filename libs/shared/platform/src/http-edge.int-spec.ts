@@ -1,17 +1,17 @@
 import { Body, Controller, Get, Module, Param, Post, Req } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { InjectOptions } from 'fastify';
 import { ApiProperty } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, Public, Roles, TokenIssuer, DEV_JWT_SECRET } from '@vgp/auth';
+import { type AuthenticatedUser, CurrentUser, Public, Roles, TokenIssuer, DEV_JWT_SECRET } from '@vgp/auth';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
-import { EventMetadataFactory } from './event-metadata.factory';
-import { HealthRegistry } from './health-registry';
-import { createTestingHttpApp } from './http-app';
-import { PlatformModule } from './platform.module';
-import { currentCorrelationId } from './request-context';
+import { EventMetadataFactory } from './event-metadata.factory.js';
+import { HealthRegistry } from './health-registry.js';
+import { createTestingHttpApp } from './http-app.js';
+import { PlatformModule } from './platform.module.js';
+import { currentCorrelationId } from './request-context.js';
 
 class BookRequestDto {
   @ApiProperty() @IsString() patientId!: string;

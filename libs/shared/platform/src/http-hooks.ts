@@ -1,7 +1,7 @@
-import { correlationIdOf, CORRELATION_HEADER } from './correlation-id';
-import { MetricsService } from './metrics.service';
-import { runWithCorrelationId } from './request-context';
-import { endRequestSpan, markRequestSpanError, startRequestSpan } from './tracing-http';
+import { correlationIdOf, CORRELATION_HEADER } from './correlation-id.js';
+import { MetricsService } from './metrics.service.js';
+import { runWithCorrelationId } from './request-context.js';
+import { endRequestSpan, markRequestSpanError, startRequestSpan } from './tracing-http.js';
 
 type HookRequest = { method: string; raw: object; routeOptions?: { url?: string } };
 type HookReply = { statusCode: number; elapsedTime: number; header(name: string, value: string): unknown };

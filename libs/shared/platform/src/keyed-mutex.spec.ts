@@ -1,4 +1,4 @@
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

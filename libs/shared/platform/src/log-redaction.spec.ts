@@ -1,4 +1,4 @@
-import { redactUrl, scrubText } from './log-redaction';
+import { redactUrl, scrubText } from './log-redaction.js';
 
 describe('what request details may reach a log line', () => {
   it('hides the replay-stream token in the path', () => {

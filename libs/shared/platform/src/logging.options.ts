@@ -1,9 +1,10 @@
+import { RequestMethod } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import pino, { DestinationStream, LoggerOptions } from 'pino';
-import { AppConfigValues } from './app-config.schema';
-import { correlationIdOf } from './correlation-id';
-import { REDACT_PATHS, redactUrl } from './log-redaction';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
+import { type AppConfigValues } from './app-config.schema.js';
+import { correlationIdOf } from './correlation-id.js';
+import { REDACT_PATHS, redactUrl } from './log-redaction.js';
 
 // Headers worth logging; everything else (credentials, cookies, client hints) is left out.
 const LOGGED_HEADERS = ['user-agent', 'content-type', 'content-length', 'x-correlation-id', 'idempotency-key', 'range'];
@@ -35,5 +36,6 @@ export const loggerParams = (config: AppConfigValues, serviceName: string, desti
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
   };
-  return { pinoHttp: destination ? [options, destination] : options };
+  // nestjs-pino 5's default route pattern matches nothing on Nest 12 with Fastify: name every route.
+  return { pinoHttp: destination ? [options, destination] : options, forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }] };
 };

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@vgp/auth';
 import { Registry } from 'prom-client';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from './metrics.service.js';
 
 @ApiTags('operations')
 @Controller('metrics')

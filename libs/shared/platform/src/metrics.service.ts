@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PLATFORM_OPTIONS, PlatformOptions } from './platform-options';
+import { PLATFORM_OPTIONS, type PlatformOptions } from './platform-options.js';
 
 /**
  * One prom-client registry per app (not the global one, so several apps can live in one

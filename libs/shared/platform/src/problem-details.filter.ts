@@ -1,11 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@vgp/domain';
-import { ERROR_KINDS } from './error-kinds';
-import { correlationIdOf, CORRELATION_HEADER } from './correlation-id';
-import { redactedPath, scrubText } from './log-redaction';
-import { problemTypeUri } from './problem.exception';
-import { currentCorrelationId } from './request-context';
+import { ERROR_KINDS } from './error-kinds.js';
+import { correlationIdOf, CORRELATION_HEADER } from './correlation-id.js';
+import { redactedPath, scrubText } from './log-redaction.js';
+import { problemTypeUri } from './problem.exception.js';
+import { currentCorrelationId } from './request-context.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { correlationIdOf, newCorrelationId } from './correlation-id';
-import { runWithCorrelationId } from './request-context';
+import { correlationIdOf, newCorrelationId } from './correlation-id.js';
+import { runWithCorrelationId } from './request-context.js';
 
 /**
  * Enters the request's correlation id right around the handler. Fastify body parsing can

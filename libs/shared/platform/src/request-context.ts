@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { newCorrelationId } from './correlation-id';
-import { tagActiveSpan } from './tracing';
+import { newCorrelationId } from './correlation-id.js';
+import { tagActiveSpan } from './tracing.js';
 
 type Store = { correlationId: string };
 

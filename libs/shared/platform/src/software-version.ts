@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The workspace package.json version: the release stamped on every event unless SOFTWARE_VERSION says otherwise. */
-export const packageVersion = (start = __dirname): string => {
+export const packageVersion = (start = import.meta.dirname): string => {
   for (let dir = start; ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {

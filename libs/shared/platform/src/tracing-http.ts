@@ -1,11 +1,11 @@
-import { context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions';
-import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing';
+import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing.js';
 
 // Keyed by the raw Node request, which Fastify and Nest both hand around.
 const spans = new WeakMap<object, Span>();

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { platformTracer, startTracing } from './tracing';
+import { type AddressInfo } from 'node:net';
+import { platformTracer, startTracing } from './tracing.js';
 
 describe('span export to an OTLP collector', () => {
   let server: Server;

@@ -1,16 +1,16 @@
 import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Public, TokenIssuer } from '@vgp/auth';
 import { IsString } from 'class-validator';
 import type { InjectOptions } from 'fastify';
-import { createTestingHttpApp } from './http-app';
-import { PlatformModule } from './platform.module';
-import { currentCorrelationId } from './request-context';
-import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing';
-import { recordSpans } from './tracing.testing';
+import { createTestingHttpApp } from './http-app.js';
+import { PlatformModule } from './platform.module.js';
+import { currentCorrelationId } from './request-context.js';
+import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing.js';
+import { recordSpans } from './tracing.testing.js';
 
 class NoteDto {
   @IsString() text!: string;

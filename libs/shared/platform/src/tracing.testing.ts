@@ -1,5 +1,5 @@
-import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
-import { startTracing } from './tracing';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { startTracing } from './tracing.js';
 
 export type RecordedSpans = {
   /** Every span ended so far, oldest first. */

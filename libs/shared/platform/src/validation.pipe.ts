@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ValidationError, ValidationPipe } from '@nestjs/common';
 import { InvalidRequest } from '@vgp/domain';
 
 export type FieldError = { field: string; messages: string[] };

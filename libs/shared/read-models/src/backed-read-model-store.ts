@@ -1,19 +1,19 @@
-import { DocumentBackend, POSITION_INDEX, ProjectionRecord, StoredDocument } from './document-backend';
+import { type DocumentBackend, POSITION_INDEX, type ProjectionRecord, type StoredDocument } from './document-backend.js';
 import {
-  ApplyOutcome,
-  CheckpointUpdate,
-  EqualityFilter,
-  FindOptions,
-  IndexSpec,
+  type ApplyOutcome,
+  type CheckpointUpdate,
+  type EqualityFilter,
+  type FindOptions,
+  type IndexSpec,
   InvalidReadModelWrite,
   RebuildConflict,
-  RebuildResult,
-  ReadModelDocument,
-  ReadModelStore,
+  type RebuildResult,
+  type ReadModelDocument,
+  type ReadModelStore,
   RESERVED_FIELDS,
-  RevisionGuard,
+  type RevisionGuard,
   UniqueIndexViolation,
-} from './read-model-store.port';
+} from './read-model-store.port.js';
 
 /** A rebuild's view: these collections of this projection resolve to the generation being built. */
 type Pin = { projection: string; generation: string; collections: ReadonlySet<string> };

@@ -1,4 +1,4 @@
-import { EqualityFilter, IndexSpec, ReadModelDocument } from './read-model-store.port';
+import { type EqualityFilter, type IndexSpec, type ReadModelDocument } from './read-model-store.port.js';
 
 /**
  * A document as a backend holds it: the projection's fields plus the store's own.

@@ -1,5 +1,5 @@
 import { describeReadModelStoreContract } from '@vgp/testing';
-import { InMemoryReadModelStore } from './in-memory-read-model-store.adapter';
+import { InMemoryReadModelStore } from './in-memory-read-model-store.adapter.js';
 
 describeReadModelStoreContract('InMemoryReadModelStore', async () => {
   const store = new InMemoryReadModelStore();

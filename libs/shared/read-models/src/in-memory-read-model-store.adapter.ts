@@ -1,6 +1,6 @@
-import { BackedReadModelStore } from './backed-read-model-store';
-import { DocumentBackend, ProjectionRecord, StoredDocument, valueAt, WriteResult } from './document-backend';
-import { EqualityFilter, IndexSpec } from './read-model-store.port';
+import { BackedReadModelStore } from './backed-read-model-store.js';
+import { type DocumentBackend, type ProjectionRecord, type StoredDocument, valueAt, type WriteResult } from './document-backend.js';
+import { type EqualityFilter, type IndexSpec } from './read-model-store.port.js';
 
 /**
  * The embedded read-model store: the same semantics as the MongoDB one, in this process's memory.

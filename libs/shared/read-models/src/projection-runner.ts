@@ -1,6 +1,6 @@
-import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, DomainEvent, evolveBookingFact } from '@vgp/contracts';
-import { EventProcessor, EventProcessorOptions, EventStore, HandlerFailed, StoredEvent } from '@vgp/event-store';
-import { IndexSpec, ReadModelDocument, ReadModelStore } from './read-model-store.port';
+import { BOOKING_FACT_EVENT_TYPES, type BookingFact, type BookingFactEvent, type DomainEvent, evolveBookingFact } from '@vgp/contracts';
+import { EventProcessor, type EventProcessorOptions, type EventStore, HandlerFailed, type StoredEvent } from '@vgp/event-store';
+import { type IndexSpec, type ReadModelDocument, type ReadModelStore } from './read-model-store.port.js';
 
 /** A stored event of one of the domain event types `E`, typed by its `type`. */
 export type StoredOf<E extends DomainEvent> = E extends DomainEvent<infer T, infer D> ? StoredEvent<T, D> : never;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@vgp/event-store';
 import { FsObjectStore } from '@vgp/object-store';
-import { adaptersFromEnv } from './adapters-from-env';
+import { adaptersFromEnv } from './adapters-from-env.js';
 
 describe('a distributed service without KurrentDB or S3', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vgp-runtime-'));

@@ -2,8 +2,8 @@ import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { S3ObjectStore } from '@vgp/object-store/s3';
 import { ConfigValidationError } from '@vgp/platform';
-import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, postgresSchemaOf, readModelsFrom } from './adapters-from-env';
-import { NamespacedMessageBus } from './namespaced-message-bus';
+import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, postgresSchemaOf, readModelsFrom } from './adapters-from-env.js';
+import { NamespacedMessageBus } from './namespaced-message-bus.js';
 
 const KAFKA = { KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092' };
 const S3 = {

@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ReadModelStore } from '@vgp/read-models';
+import { type ReadModelStore } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
-import { EventStore, SqliteEventStore } from '@vgp/event-store';
+import { type EventStore, SqliteEventStore } from '@vgp/event-store';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { migratePostgresEventStore, PostgresEventStore } from '@vgp/event-store/postgres';
-import { MessageBus } from '@vgp/messaging';
+import { type MessageBus } from '@vgp/messaging';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
-import { FsObjectStore, ObjectStore } from '@vgp/object-store';
+import { FsObjectStore, type ObjectStore } from '@vgp/object-store';
 import { S3ObjectStore } from '@vgp/object-store/s3';
-import { configFragment, ContextAdapters, Environment, parseConfig } from '@vgp/platform';
-import { NamespacedMessageBus } from './namespaced-message-bus';
+import { configFragment, type ContextAdapters, type Environment, parseConfig } from '@vgp/platform';
+import { NamespacedMessageBus } from './namespaced-message-bus.js';
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
@@ -26,7 +26,7 @@ const brokerList = z
   )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'has an entry that is not host:port')).min(1, 'names no broker'));
 
-const bool = z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) });
+const bool = z.enum(['true', 'false'], { error: 'must be true or false' });
 
 const serviceEnvSchema = z
   .object({
@@ -65,9 +65,7 @@ const serviceEnvSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_FORCE_PATH_STYLE: bool.default('false'),
-    S3_SSE: z
-      .enum(['AES256', 'aws:kms', 'none'], { errorMap: () => ({ message: 'is not a known server-side encryption' }) })
-      .default('AES256'),
+    S3_SSE: z.enum(['AES256', 'aws:kms', 'none'], { error: 'is not a known server-side encryption' }).default('AES256'),
     S3_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/, 'is not a key prefix')

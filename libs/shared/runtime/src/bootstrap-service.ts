@@ -1,6 +1,6 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
-import { adaptersFromEnv, readModelsFrom, ServiceAdapterOptions } from './adapters-from-env';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { type ContextAdapters, createHttpApp, listen, PlatformModule } from '@vgp/platform';
+import { adaptersFromEnv, readModelsFrom, type ServiceAdapterOptions } from './adapters-from-env.js';
 
 @Module({})
 class ServiceModule {
@@ -39,8 +39,8 @@ export function bootstrapService(
         process.exit(0);
       }
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
   };
   run().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

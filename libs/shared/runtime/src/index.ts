@@ -1,3 +1,3 @@
-export * from './adapters-from-env';
-export * from './bootstrap-service';
-export * from './namespaced-message-bus';
+export * from './adapters-from-env.js';
+export * from './bootstrap-service.js';
+export * from './namespaced-message-bus.js';

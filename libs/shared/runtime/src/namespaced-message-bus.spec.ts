@@ -1,6 +1,6 @@
 import { InProcessMessageBus } from '@vgp/messaging';
 import { aConsultationCompleted, eventually } from '@vgp/testing';
-import { NamespacedMessageBus } from './namespaced-message-bus';
+import { NamespacedMessageBus } from './namespaced-message-bus.js';
 
 describe('a message bus under a namespace', () => {
   it('publishes and consumes under <namespace>., and hands handlers the contract’s topic name', async () => {

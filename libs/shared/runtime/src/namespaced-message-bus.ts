@@ -1,4 +1,4 @@
-import { Consumer, ConsumerOptions, MessageBus, OutgoingMessage } from '@vgp/messaging';
+import { type Consumer, type ConsumerOptions, type MessageBus, type OutgoingMessage } from '@vgp/messaging';
 
 /**
  * Puts every topic and consumer group of one deployment under `<namespace>.`, so several deployments (or test

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEDIA_MODES, MediaMode } from '@vgp/contracts';
+import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
 
 export class StartCallResponseDto {
   @ApiProperty({ format: 'uuid' }) callId!: string;

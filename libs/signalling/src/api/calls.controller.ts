@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
+import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { InvalidRequest } from '@vgp/domain';
-import { Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
-import { GetCallQuery } from '../application/get-call.query';
-import { StartCallCommand } from '../application/start-call.command';
-import { CallNotFound, UnknownConsultation } from '../domain/call.errors';
-import { CallResponseDto, StartCallResponseDto } from './call.response.dto';
+import { type Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
+import { GetCallQuery } from '../application/get-call.query.js';
+import { StartCallCommand } from '../application/start-call.command.js';
+import { CallNotFound, UnknownConsultation } from '../domain/call.errors.js';
+import { CallResponseDto, StartCallResponseDto } from './call.response.dto.js';
 
 type StatusReply = { status(code: number): unknown };
 

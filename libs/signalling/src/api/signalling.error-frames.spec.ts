@@ -1,5 +1,5 @@
 import { webSocketErrorOf } from '@vgp/platform';
-import { CallAlreadyEnded, CallNotFound, ConsultationClosed, NotACallParticipant, OutsideBookedWindow } from '../domain/call.errors';
+import { CallAlreadyEnded, CallNotFound, ConsultationClosed, NotACallParticipant, OutsideBookedWindow } from '../domain/call.errors.js';
 
 // The codes WebSocket clients switch on, as the one error table derives them from the call's refusals.
 describe('error frames of the signalling socket', () => {

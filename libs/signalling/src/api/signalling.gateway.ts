@@ -1,17 +1,23 @@
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
-import { AuthenticatedUser, TokenKeysUnavailable, TokenVerifier } from '@vgp/auth';
+import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import { type AuthenticatedUser, TokenKeysUnavailable, TokenVerifier } from '@vgp/auth';
 import { DomainError, isDomainError } from '@vgp/domain';
-import { Clock, CLOCK, correlationIdOf, EventMetadataFactory, runWithCorrelationId, webSocketErrorOf } from '@vgp/platform';
+import { type Clock, CLOCK, correlationIdOf, EventMetadataFactory, runWithCorrelationId, webSocketErrorOf } from '@vgp/platform';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { CallActionCommand, CallAction } from '../application/call-action.command';
-import { CALL_CHANGES, CallChanges } from '../application/call-changes';
-import { CALL_QUERIES, CallQueries } from '../application/call.queries';
-import { Caller, participantRoleOf, ParticipantRole } from '../domain/call.decider';
-import { CallAlreadyEnded, CallNotFound } from '../domain/call.errors';
-import { ClientMessage, clientMessageSchema, describeInvalid, MAX_FRAME_BYTES, SignallingErrorCode } from './signalling.messages';
+import { CallActionCommand, type CallAction } from '../application/call-action.command.js';
+import { CALL_CHANGES, type CallChanges } from '../application/call-changes.js';
+import { CALL_QUERIES, type CallQueries } from '../application/call.queries.js';
+import { type Caller, participantRoleOf, type ParticipantRole } from '../domain/call.decider.js';
+import { CallAlreadyEnded, CallNotFound } from '../domain/call.errors.js';
+import {
+  type ClientMessage,
+  clientMessageSchema,
+  describeInvalid,
+  MAX_FRAME_BYTES,
+  type SignallingErrorCode,
+} from './signalling.messages.js';
 
 const JOIN_TIMEOUT_MS = 15_000;
 const OPEN = 1;

@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
-import { EventMetadata, MediaMode } from '@vgp/contracts';
+import { type EventMetadata, type MediaMode } from '@vgp/contracts';
 import type { CommandResult } from '@vgp/event-store';
-import { CallEvent, Caller, CallState } from '../domain/call.decider';
+import { type CallEvent, type Caller, type CallState } from '../domain/call.decider.js';
 
 /** What a participant does in a running call; `now` and the caller come from the server. */
 export type CallAction = { type: 'JoinCall' } | { type: 'LeaveCall' } | { type: 'SwitchMedia'; mode: MediaMode } | { type: 'EndCall' };

@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import { randomUUID } from 'node:crypto';
-import { CallCommand, callDecider, CallFacts, CallState, callStreamOf } from '../domain/call.decider';
-import { CallActionCommand, CallDecision } from './call-action.command';
-import { CALLS_READ_MODEL } from './call.queries';
-import { CallFactsProvider } from './call-facts';
+import { type CallCommand, callDecider, type CallFacts, type CallState, callStreamOf } from '../domain/call.decider.js';
+import { CallActionCommand, type CallDecision } from './call-action.command.js';
+import { CALLS_READ_MODEL } from './call.queries.js';
+import { CallFactsProvider } from './call-facts.js';
 
 /** Join, leave, switch media, hang up: each decided against the stored call and the booking facts. */
 @CommandHandler(CallActionCommand)

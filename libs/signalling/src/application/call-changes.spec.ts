@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CallChangeRegistry } from './call-changes';
-import { CallEvent } from '../domain/call.decider';
+import { CallChangeRegistry } from './call-changes.js';
+import { type CallEvent } from '../domain/call.decider.js';
 
 const callEnded: CallEvent = {
   type: 'CallEnded',
@@ -9,7 +9,7 @@ const callEnded: CallEvent = {
 
 describe('live call changes', () => {
   it('tells every listener, even when one of them fails, and logs the failure', () => {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const registry = new CallChangeRegistry();
     const heard: CallEvent[] = [];
     registry.onChange(() => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DomainEvent } from '@vgp/contracts';
-import { CallEvent, isCallEvent } from '../domain/call.decider';
+import { type CallEvent, isCallEvent } from '../domain/call.decider.js';
 
 export type CallChangeListener = (event: CallEvent) => void;
 

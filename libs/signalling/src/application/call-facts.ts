@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { CallFacts } from '../domain/call.decider';
-import { CALL_QUERIES, CallQueries } from './call.queries';
-import { CONSULTATION_QUERIES, CONSULTATIONS_READ_MODEL, ConsultationQueries } from './consultation.queries';
+import { AppConfig, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { type CallFacts } from '../domain/call.decider.js';
+import { CALL_QUERIES, type CallQueries } from './call.queries.js';
+import { CONSULTATION_QUERIES, CONSULTATIONS_READ_MODEL, type ConsultationQueries } from './consultation.queries.js';
 
 /** Looks up what the server knows about a consultation; nothing here comes from the client. */
 @Injectable()

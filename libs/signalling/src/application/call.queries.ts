@@ -1,4 +1,4 @@
-import { OpenCall } from '../domain/call.decider';
+import { type OpenCall } from '../domain/call.decider.js';
 
 /** The calls read model's name, for read-your-writes (`READ_MODEL_FRESHNESS.caughtUp`). */
 export const CALLS_READ_MODEL = 'signalling-calls';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import { EventMetadata } from '@vgp/contracts';
-import { CallDecision } from './call-action.command';
+import { type EventMetadata } from '@vgp/contracts';
+import { type CallDecision } from './call-action.command.js';
 
 /** The platform ends the consultation's running call nobody hung up (the consultation was cancelled); null when none runs. */
 export class CloseCallCommand extends Command<CallDecision | null> {

@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
-import { callDecider, callStreamOf } from '../domain/call.decider';
-import { CallDecision } from './call-action.command';
-import { CALL_QUERIES, CALLS_READ_MODEL, CallQueries } from './call.queries';
-import { CloseCallCommand } from './close-call.command';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
+import { callDecider, callStreamOf } from '../domain/call.decider.js';
+import { type CallDecision } from './call-action.command.js';
+import { CALL_QUERIES, CALLS_READ_MODEL, type CallQueries } from './call.queries.js';
+import { CloseCallCommand } from './close-call.command.js';
 
 @CommandHandler(CloseCallCommand)
 export class CloseCallHandler implements ICommandHandler<CloseCallCommand, CallDecision | null> {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { isBookingFactEvent } from '@vgp/contracts';
-import { EVENT_STORE, EventStore, StoredEvent, Subscription } from '@vgp/event-store';
-import { Clock, CLOCK, EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
-import { CloseCallCommand } from './close-call.command';
+import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@vgp/event-store';
+import { type Clock, CLOCK, EventMetadataFactory, runWithCorrelationId } from '@vgp/platform';
+import { CloseCallCommand } from './close-call.command.js';
 
 /** When booking cancels a consultation, its running call ends (reason consultation_cancelled). */
 @Injectable()

@@ -1,4 +1,4 @@
-import { ConsultationFacts } from '../domain/call.decider';
+import { type ConsultationFacts } from '../domain/call.decider.js';
 
 /** The booking facts read model's name, for read-your-writes (`READ_MODEL_FRESHNESS.caughtUp`). */
 export const CONSULTATIONS_READ_MODEL = 'signalling-consultations';

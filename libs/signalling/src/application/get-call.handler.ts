@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { OpenCall, participantRoleOf } from '../domain/call.decider';
-import { CALL_QUERIES, CallQueries } from './call.queries';
-import { CallView, GetCallQuery } from './get-call.query';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type OpenCall, participantRoleOf } from '../domain/call.decider.js';
+import { CALL_QUERIES, type CallQueries } from './call.queries.js';
+import { type CallView, GetCallQuery } from './get-call.query.js';
 
 @QueryHandler(GetCallQuery)
 export class GetCallHandler implements IQueryHandler<GetCallQuery, CallView | null> {

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import { MediaMode } from '@vgp/contracts';
-import { Caller, ParticipantRole, Segment } from '../domain/call.decider';
+import { type MediaMode } from '@vgp/contracts';
+import { type Caller, type ParticipantRole, type Segment } from '../domain/call.decider.js';
 
 export type CallView = {
   callId: string;

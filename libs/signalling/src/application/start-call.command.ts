@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import { EventMetadata } from '@vgp/contracts';
-import { Caller, OpenCall } from '../domain/call.decider';
+import { type EventMetadata } from '@vgp/contracts';
+import { type Caller, type OpenCall } from '../domain/call.decider.js';
 
 export type StartCallResult = { created: boolean; call: OpenCall };
 

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, handleCommand } from '@vgp/event-store';
-import { KeyedMutex, READ_MODEL_FRESHNESS, ReadModelFreshness } from '@vgp/platform';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, handleCommand } from '@vgp/event-store';
+import { KeyedMutex, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import { randomUUID } from 'node:crypto';
-import { callDecider, callStreamOf, OpenCall } from '../domain/call.decider';
-import { CallAlreadyActive, CallAlreadyExists } from '../domain/call.errors';
-import { CALL_QUERIES, CALLS_READ_MODEL, CallQueries } from './call.queries';
-import { CallFactsProvider } from './call-facts';
-import { StartCallCommand, StartCallResult } from './start-call.command';
+import { callDecider, callStreamOf, type OpenCall } from '../domain/call.decider.js';
+import { CallAlreadyActive, CallAlreadyExists } from '../domain/call.errors.js';
+import { CALL_QUERIES, CALLS_READ_MODEL, type CallQueries } from './call.queries.js';
+import { CallFactsProvider } from './call-facts.js';
+import { StartCallCommand, type StartCallResult } from './start-call.command.js';
 
 @CommandHandler(StartCallCommand)
 export class StartCallHandler implements ICommandHandler<StartCallCommand, StartCallResult> {

@@ -1,6 +1,6 @@
 import { DeciderSpec } from '@vgp/testing';
-import { MediaMode } from '@vgp/contracts';
-import { CallCommand, callDecider, CallEvent, CallFacts, Caller, ConsultationFacts } from './call.decider';
+import { type MediaMode } from '@vgp/contracts';
+import { type CallCommand, callDecider, type CallEvent, type CallFacts, type Caller, type ConsultationFacts } from './call.decider.js';
 import {
   CallAlreadyActive,
   CallAlreadyEnded,
@@ -9,7 +9,7 @@ import {
   NotACallParticipant,
   OutsideBookedWindow,
   UnknownConsultation,
-} from './call.errors';
+} from './call.errors.js';
 
 // The booked slot: 10:00 for 20 minutes, joinable from 09:45 to 10:35 with 15 minutes' grace.
 const STARTS_AT = '2026-03-02T10:00:00.000Z';

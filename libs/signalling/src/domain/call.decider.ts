@@ -1,4 +1,4 @@
-import { BookingFact, CallEventData, DomainEvent, MediaMode } from '@vgp/contracts';
+import { type BookingFact, type CallEventData, type DomainEvent, type MediaMode } from '@vgp/contracts';
 import type { Decider } from '@vgp/domain';
 import {
   CallAlreadyActive,
@@ -9,7 +9,7 @@ import {
   NotACallParticipant,
   OutsideBookedWindow,
   UnknownConsultation,
-} from './call.errors';
+} from './call.errors.js';
 
 export type ParticipantRole = 'patient' | 'clinician';
 

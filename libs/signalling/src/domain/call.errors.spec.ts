@@ -1,4 +1,4 @@
-import { CallNotFound, NotACallParticipant, UnknownConsultation } from './call.errors';
+import { CallNotFound, NotACallParticipant, UnknownConsultation } from './call.errors.js';
 
 // Invariant: "not yours" is told exactly what "unknown" is told (same code, title and detail).
 const answerOf = (error: { code: string; kind: string; title: string | undefined; detail: string }) => ({

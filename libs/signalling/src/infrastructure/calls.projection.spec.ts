@@ -1,7 +1,7 @@
-import { IntegrationEventType } from '@vgp/contracts';
-import { StoredEvent } from '@vgp/event-store';
+import { type IntegrationEventType } from '@vgp/contracts';
+import { type StoredEvent } from '@vgp/event-store';
 import { anIntegrationEvent, ProjectionSpec } from '@vgp/testing';
-import { signallingCallsProjection, SIGNALLING_ACTIVE_CALLS, SIGNALLING_CALLS } from './calls.projection';
+import { signallingCallsProjection, SIGNALLING_ACTIVE_CALLS, SIGNALLING_CALLS } from './calls.projection.js';
 
 let position = 0;
 /** A call event as this service's store holds it, in stream `call-<callId>`. */

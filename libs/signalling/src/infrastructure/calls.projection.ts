@@ -1,6 +1,6 @@
-import { ProjectionDefinition, projectionHandler, StoredOf } from '@vgp/read-models';
-import { CALLS_READ_MODEL } from '../application/call.queries';
-import { CALL_EVENT_TYPES, callDecider, CallEvent, callIdOfStream, OpenCall } from '../domain/call.decider';
+import { type ProjectionDefinition, projectionHandler, type StoredOf } from '@vgp/read-models';
+import { CALLS_READ_MODEL } from '../application/call.queries.js';
+import { CALL_EVENT_TYPES, callDecider, type CallEvent, callIdOfStream, type OpenCall } from '../domain/call.decider.js';
 
 /** One document per call, by call id: the call as the domain's own evolve folds it. */
 export const SIGNALLING_CALLS = 'signalling_calls';

@@ -1,6 +1,6 @@
-import { StoredEvent } from '@vgp/event-store';
+import { type StoredEvent } from '@vgp/event-store';
 import { anIntegrationEvent, ProjectionSpec } from '@vgp/testing';
-import { signallingConsultationsProjection, SIGNALLING_CONSULTATIONS } from './consultations.projection';
+import { signallingConsultationsProjection, SIGNALLING_CONSULTATIONS } from './consultations.projection.js';
 
 // As the inbox stores them: one inbox stream per consultation.
 const inbox = { streamId: 'inbox-cons-1' };

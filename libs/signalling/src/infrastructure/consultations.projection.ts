@@ -1,5 +1,5 @@
-import { bookingFactsHandler, ProjectionDefinition } from '@vgp/read-models';
-import { CONSULTATIONS_READ_MODEL } from '../application/consultation.queries';
+import { bookingFactsHandler, type ProjectionDefinition } from '@vgp/read-models';
+import { CONSULTATIONS_READ_MODEL } from '../application/consultation.queries.js';
 
 /** One document per consultation, by consultation id (its natural key, so no further unique index). */
 export const SIGNALLING_CONSULTATIONS = 'signalling_consultations';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { CallQueries } from '../application/call.queries';
-import { OpenCall } from '../domain/call.decider';
-import { ActiveCall, SIGNALLING_ACTIVE_CALLS, SIGNALLING_CALLS } from './calls.projection';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type CallQueries } from '../application/call.queries.js';
+import { type OpenCall } from '../domain/call.decider.js';
+import { type ActiveCall, SIGNALLING_ACTIVE_CALLS, SIGNALLING_CALLS } from './calls.projection.js';
 
 @Injectable()
 export class ReadModelCallQueries implements CallQueries {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, ReadModelStore } from '@vgp/read-models';
-import { ConsultationQueries } from '../application/consultation.queries';
-import { ConsultationFacts } from '../domain/call.decider';
-import { SIGNALLING_CONSULTATIONS } from './consultations.projection';
+import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
+import { type ConsultationQueries } from '../application/consultation.queries.js';
+import { type ConsultationFacts } from '../domain/call.decider.js';
+import { SIGNALLING_CONSULTATIONS } from './consultations.projection.js';
 
 @Injectable()
 export class ReadModelConsultationQueries implements ConsultationQueries {

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { EventMetadata } from '@vgp/contracts';
-import { DuplicateEventId, EventStore, NewEvent, StoredEvent, Subscription, WrongExpectedRevision } from '@vgp/event-store';
-import { eventually } from '../eventually';
+import { type EventMetadata } from '@vgp/contracts';
+import {
+  DuplicateEventId,
+  type EventStore,
+  type NewEvent,
+  type StoredEvent,
+  type Subscription,
+  WrongExpectedRevision,
+} from '@vgp/event-store';
+import { eventually } from '../eventually.js';
 
 export type EventStoreFixture = {
   store: EventStore;

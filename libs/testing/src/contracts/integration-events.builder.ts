@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Actor, ConsultationEventData, EventEnvelope, IntegrationEvent, IntegrationEventType } from '@vgp/contracts';
+import {
+  type Actor,
+  type ConsultationEventData,
+  type EventEnvelope,
+  type IntegrationEvent,
+  type IntegrationEventType,
+} from '@vgp/contracts';
 
 type EventOf<T extends IntegrationEventType> = Extract<IntegrationEvent, { type: T }>;
 

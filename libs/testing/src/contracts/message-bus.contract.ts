@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { DEAD_LETTER_SUFFIX, IntegrationEvent } from '@vgp/contracts';
-import { Consumer, ConsumerOptions, DeliveryContext, MessageBus } from '@vgp/messaging';
-import { eventually } from '../eventually';
-import { aConsultationCompleted } from './integration-events.builder';
+import { DEAD_LETTER_SUFFIX, type IntegrationEvent } from '@vgp/contracts';
+import { type Consumer, type ConsumerOptions, type DeliveryContext, type MessageBus } from '@vgp/messaging';
+import { eventually } from '../eventually.js';
+import { aConsultationCompleted } from './integration-events.builder.js';
 
 export type MessageBusFixture = { bus: MessageBus; cleanup(): Promise<void> };
 

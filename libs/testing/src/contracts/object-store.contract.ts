@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { InvalidObjectKey, ObjectNotFound, ObjectStore, ObjectTooLarge, RangeNotSatisfiable } from '@vgp/object-store';
+import { InvalidObjectKey, ObjectNotFound, type ObjectStore, ObjectTooLarge, RangeNotSatisfiable } from '@vgp/object-store';
 
 export type ObjectStoreFixture = { store: ObjectStore; cleanup(): Promise<void> };
 

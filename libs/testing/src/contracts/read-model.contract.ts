@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventProcessor, SqliteEventStore } from '@vgp/event-store';
 import {
-  ApplyOutcome,
+  type ApplyOutcome,
   InvalidReadModelWrite,
-  ProjectionDefinition,
+  type ProjectionDefinition,
   projectionHandler,
-  ReadModelDocument,
-  ReadModelStore,
+  type ReadModelDocument,
+  type ReadModelStore,
   readModelProjection,
   UniqueIndexViolation,
 } from '@vgp/read-models';
-import { eventually } from '../eventually';
-import { aNewEvent } from './event-store.contract';
+import { eventually } from '../eventually.js';
+import { aNewEvent } from './event-store.contract.js';
 
 export type ReadModelStoreFixture = {
   store: ReadModelStore;
@@ -371,7 +371,7 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
         for (const [id, doc] of Object.entries(docs)) {
           await store.apply(collection, id, { streamId: `consultation-${id}`, revision: 0 }, () => doc, at(++position));
         }
-        await store.apply(collection, 'c5', { streamId: 'consultation-c5', revision: 1 }, () => null, at(++position));
+        await store.apply(collection, 'c5', { streamId: 'consultation-c5', revision: 1 }, () => null, at(position + 1));
       });
       const ids = (docs: ReadModelDocument[]) => docs.map((d) => `${d.clinicId}/${d.patientId}/${d.status}`);
 

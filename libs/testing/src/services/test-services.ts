@@ -43,7 +43,7 @@ export interface TestServices {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 export const ENDPOINTS_FILE = join(ROOT, '.cache', 'services', 'endpoints.json');
 
 export const testServicesMode = (): TestServicesMode => {

@@ -1,6 +1,6 @@
 import type { Actor } from '@vgp/contracts';
-import type { AuditSource } from '../audit-chain';
-import type { AuditedEvent } from '../exposure-detector';
+import type { AuditSource } from '../audit-chain.js';
+import type { AuditedEvent } from '../exposure-detector.js';
 
 /** A release as the envelope records it. */
 export type Release = { softwareVersion: string; featureFlags: string[] };

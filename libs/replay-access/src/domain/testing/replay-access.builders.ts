@@ -1,8 +1,8 @@
-import { Role } from '@vgp/contracts';
-import { BookingFacts, ConsentShare, RecordingFacts, Viewer } from '../access-policy';
-import { AccessCommand, AccessFacts } from '../access.decider';
-import { ReplayGranted } from '../replay-access.events';
-import { ShareCommand } from '../share.decider';
+import { type Role } from '@vgp/contracts';
+import { type BookingFacts, type ConsentShare, type RecordingFacts, type Viewer } from '../access-policy.js';
+import { type AccessCommand, type AccessFacts } from '../access.decider.js';
+import { type ReplayGranted } from '../replay-access.events.js';
+import { type ShareCommand } from '../share.decider.js';
 
 /** Builders for the domain specs: each test states only what matters to it. */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract, eventStoreAvailability, testServices } from '@vgp/testing';
-import { EsdbEventStore } from './esdb-event-store.adapter';
+import { EsdbEventStore } from './esdb-event-store.adapter.js';
 
 // EventStoreDB/KurrentDB runs only where Docker (TEST_SERVICES=containers) or EVENTSTORE_URL exists; no local
 // runner is built for it. Elsewhere the suite is skipped, with the reason in its title so reports show it.
@@ -13,7 +13,7 @@ if (availability.available) {
     await Promise.allSettled(stores.map((s) => s.close()));
     await services.stop();
   });
-  jest.setTimeout(60_000);
+  vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
   // Every contract test uses fresh stream ids and categories, so one server (and one client) serves them all.
   describeEventStoreContract(`EsdbEventStore (run ${randomUUID().slice(0, 8)})`, async () => {

@@ -1,35 +1,35 @@
 import {
-  AllStreamResolvedEvent,
-  AppendStreamState,
+  type AllStreamResolvedEvent,
+  type AppendStreamState,
   BACKWARDS,
   END,
   FORWARDS,
   jsonEvent,
   KurrentDBClient,
-  Position,
-  ReadPosition,
+  type Position,
+  type ReadPosition,
   START,
   streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import { canonicalJson } from '../canonical-json';
-import { EventMetadata } from '@vgp/contracts';
+import { canonicalJson } from '../canonical-json.js';
+import { type EventMetadata } from '@vgp/contracts';
 import {
-  AppendResult,
+  type AppendResult,
   categoryOf,
   DuplicateEventId,
-  EventStore,
+  type EventStore,
   EventStoreUnavailable,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
   WrongExpectedRevision,
-} from '../event-store.port';
+} from '../event-store.port.js';
 
 export type EsdbEventStoreOptions = {
   /** e.g. `kurrentdb://127.0.0.1:2113?tls=false`, or `esdb://` / `kurrentdb+discover://` for a cluster. */

@@ -1,1 +1,1 @@
-export * from './esdb-event-store.adapter';
+export * from './esdb-event-store.adapter.js';

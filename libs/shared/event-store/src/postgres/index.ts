@@ -1,3 +1,3 @@
-export * from './postgres-event-store.adapter';
-export { DEFAULT_EVENT_STORE_SCHEMA, migratePostgresEventStore, notificationChannel } from './postgres-schema';
-export type { PostgresEventStoreMigration } from './postgres-schema';
+export * from './postgres-event-store.adapter.js';
+export { DEFAULT_EVENT_STORE_SCHEMA, migratePostgresEventStore, notificationChannel } from './postgres-schema.js';
+export type { PostgresEventStoreMigration } from './postgres-schema.js';

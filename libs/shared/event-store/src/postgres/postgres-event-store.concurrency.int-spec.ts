@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { aNewEvent, PostgresEndpoint, testServices } from '@vgp/testing';
-import { AppendResult, ExpectedRevision, StoredEvent, WrongExpectedRevision } from '../event-store.port';
-import { PostgresEventStore } from './postgres-event-store.adapter';
-import { migratePostgresEventStore } from './postgres-schema';
+import { aNewEvent, type PostgresEndpoint, testServices } from '@vgp/testing';
+import { type AppendResult, type ExpectedRevision, type StoredEvent, WrongExpectedRevision } from '../event-store.port.js';
+import { PostgresEventStore } from './postgres-event-store.adapter.js';
+import { migratePostgresEventStore } from './postgres-schema.js';
 
 // Many writers in several "processes" (stores with their own pools) append at once, some to the same streams,
 // while a catch-up subscription and a plain paging reader follow the global order. Transactions commit out of
 // order under such load; the readers must still see every acknowledged event exactly once, in position order.
 // No timing is asserted: loops are bounded by counts, and the only wait is for the work itself.
-jest.setTimeout(240_000);
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const WRITERS = 8;
 const APPENDS_PER_WRITER = 200;

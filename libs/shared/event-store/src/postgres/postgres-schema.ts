@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { EventStoreUnavailable } from '../event-store.port';
+import { EventStoreUnavailable } from '../event-store.port.js';
 
 /** The schema (PostgreSQL namespace) a store lives in: lower case, so it never needs quoting, and short enough
  * that the notification channel derived from it fits PostgreSQL's 63-byte names. */

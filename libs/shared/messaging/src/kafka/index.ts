@@ -1,1 +1,1 @@
-export * from './kafka-message-bus.adapter';
+export * from './kafka-message-bus.adapter.js';

@@ -1,6 +1,15 @@
-import { Admin, Consumer as KafkaConsumer, IHeaders, Kafka, KafkaConfig, KafkaMessage, logLevel, Producer } from 'kafkajs';
-import { DEAD_LETTER_SUFFIX, IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
-import { Consumer, ConsumerOptions, MessageBus, MessageBusUnavailable, OutgoingMessage } from '../message-bus.port';
+import {
+  type Admin,
+  type Consumer as KafkaConsumer,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  type KafkaMessage,
+  logLevel,
+  type Producer,
+} from 'kafkajs';
+import { DEAD_LETTER_SUFFIX, type IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
+import { type Consumer, type ConsumerOptions, type MessageBus, MessageBusUnavailable, type OutgoingMessage } from '../message-bus.port.js';
 
 export type KafkaMessageBusOptions = {
   brokers: string[];

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX } from '@vgp/contracts';
-import { MessageBusUnavailable } from '../message-bus.port';
+import { MessageBusUnavailable } from '../message-bus.port.js';
 import { aConsultationCompleted, describeMessageBusContract, eventually, testServices } from '@vgp/testing';
-import { DLQ_HEADERS, KafkaMessageBus } from './kafka-message-bus.adapter';
+import { DLQ_HEADERS, KafkaMessageBus } from './kafka-message-bus.adapter.js';
 
 // Real Kafka (tools/services/up kafka, or TEST_SERVICES=containers|external). Topics and groups are unique per
 // run, so runs can share one broker; a new consumer group needs a few seconds to join, hence the timeouts.
@@ -14,7 +14,7 @@ const newBus = async (overrides: Partial<ConstructorParameters<typeof KafkaMessa
 
 afterAll(() => services.stop());
 // Also the contract suite's hooks: stopping a kafkajs consumer waits for its fetch and leaves the group.
-jest.setTimeout(60_000);
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 describeMessageBusContract(
   'KafkaMessageBus',

@@ -1,1 +1,1 @@
-export * from './s3-object-store.adapter';
+export * from './s3-object-store.adapter.js';

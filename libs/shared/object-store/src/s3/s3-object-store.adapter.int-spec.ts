@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describeObjectStoreContract, testServices } from '@vgp/testing';
-import { ObjectTooLarge } from '../object-store.port';
-import { MAX_PRESIGN_TTL_SECONDS, S3ObjectStore } from './s3-object-store.adapter';
+import { ObjectTooLarge } from '../object-store.port.js';
+import { MAX_PRESIGN_TTL_SECONDS, S3ObjectStore } from './s3-object-store.adapter.js';
 
 // Real S3 (versitygw from tools/services/up s3, MinIO under TEST_SERVICES=containers, or external).
 // Each run writes under its own key prefix, so runs can share the bucket.
@@ -28,7 +28,7 @@ afterAll(async () => {
   client?.destroy();
   await services.stop();
 });
-jest.setTimeout(30_000);
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const newStore = (prefix = `${runPrefix}${randomUUID()}/`) =>
   new S3ObjectStore({ bucket, keyPrefix: prefix, client, serverSideEncryption: sse ? 'AES256' : false });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -7,21 +7,21 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   S3Client,
-  S3ClientConfig,
+  type S3ClientConfig,
   ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   assertSafeKey,
-  ByteRange,
+  type ByteRange,
   ObjectNotFound,
-  ObjectStore,
+  type ObjectStore,
   ObjectTooLarge,
-  PutOptions,
+  type PutOptions,
   RangeNotSatisfiable,
-  StoredObject,
-} from '../object-store.port';
+  type StoredObject,
+} from '../object-store.port.js';
 
 export type S3ObjectStoreOptions = {
   bucket: string;

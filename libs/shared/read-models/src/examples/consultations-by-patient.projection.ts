@@ -1,5 +1,5 @@
-import { BOOKING_FACT_EVENT_TYPES, BookingFact, BookingFactEvent, evolveBookingFact } from '@vgp/contracts';
-import { ProjectionDefinition, projectionHandler } from '../projection-runner';
+import { BOOKING_FACT_EVENT_TYPES, type BookingFact, type BookingFactEvent, evolveBookingFact } from '@vgp/contracts';
+import { type ProjectionDefinition, projectionHandler } from '../projection-runner.js';
 
 /** One consultation, as a patient's list shows it; one document per consultation, found by patient. */
 export type PatientConsultation = BookingFact & { updatedAt: string };

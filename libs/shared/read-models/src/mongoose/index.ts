@@ -1,1 +1,1 @@
-export * from './mongoose-read-model-store.adapter';
+export * from './mongoose-read-model-store.adapter.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describeReadModelStoreContract, testServices } from '@vgp/testing';
-import { MongooseReadModelStore } from './mongoose-read-model-store.adapter';
+import { MongooseReadModelStore } from './mongoose-read-model-store.adapter.js';
 
-jest.setTimeout(60_000);
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 // One database per run (FerretDB: one SQLite file), dropped at the end; tests use fresh collection names.
 const dbName = `vgp_read_models_${randomUUID().replaceAll('-', '').slice(0, 16)}`;

@@ -1,7 +1,7 @@
 import mongoose, { Connection } from 'mongoose';
-import { BackedReadModelStore } from '../backed-read-model-store';
-import { DocumentBackend, ProjectionRecord, StoredDocument, WriteResult } from '../document-backend';
-import { EqualityFilter, IndexSpec } from '../read-model-store.port';
+import { BackedReadModelStore } from '../backed-read-model-store.js';
+import { type DocumentBackend, type ProjectionRecord, type StoredDocument, type WriteResult } from '../document-backend.js';
+import { type EqualityFilter, type IndexSpec } from '../read-model-store.port.js';
 
 export type MongooseReadModelStoreOptions = {
   /** e.g. mongodb://127.0.0.1:27117/ (FerretDB) or a replica set's URL. */
