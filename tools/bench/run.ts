@@ -9,11 +9,19 @@ import { MultiBar, Presets } from 'cli-progress';
 import { auditQuery } from './audit-query.bench';
 import { bookingToReplayLatency } from './booking-to-replay.bench';
 import { eventStoreAppend } from './event-store-append.bench';
+import { eventStoreAppendPostgres } from './event-store-append-postgres.bench';
 import { httpHealth } from './http.bench';
 import { kafkaThroughput } from './kafka-throughput.bench';
 import { Benchmark, BenchOutcome, describeMachine, Progress, Table } from './lib';
 
-const BENCHMARKS: Benchmark[] = [eventStoreAppend, httpHealth, auditQuery, bookingToReplayLatency, kafkaThroughput];
+const BENCHMARKS: Benchmark[] = [
+  eventStoreAppend,
+  eventStoreAppendPostgres,
+  httpHealth,
+  auditQuery,
+  bookingToReplayLatency,
+  kafkaThroughput,
+];
 const REPORT = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 
 type Section = { bench: Benchmark; outcome: BenchOutcome; seconds: number; error?: string };
@@ -84,9 +92,9 @@ const renderReport = (
     '',
     '```bash',
     'npm ci',
-    'npm run bench                          # every benchmark (2 to 3.5 minutes on 2 cores, with Kafka up)',
+    'npm run bench                          # every benchmark (3 to 4 minutes on 2 cores, with Kafka and PostgreSQL up)',
     'npm run bench -- http audit-query      # only some: ' + BENCHMARKS.map((b) => b.name).join(', '),
-    'tools/services/up kafka                # first, for kafka-throughput (otherwise it is skipped)',
+    'tools/services/up kafka postgres       # first, for kafka-throughput and event-store-append-postgres (otherwise skipped)',
     '```',
     '',
     'The code is in `tools/bench/` (one `*.bench.ts` per benchmark, `run.ts` writes this file). Everything listens on ' +
