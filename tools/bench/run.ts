@@ -9,11 +9,19 @@ import { MultiBar, Presets } from 'cli-progress';
 import { auditQuery } from './audit-query.bench.js';
 import { bookingToReplayLatency } from './booking-to-replay.bench.js';
 import { eventStoreAppend } from './event-store-append.bench.js';
+import { eventStoreAppendPostgres } from './event-store-append-postgres.bench.js';
 import { httpHealth } from './http.bench.js';
 import { kafkaThroughput } from './kafka-throughput.bench.js';
 import { type Benchmark, type BenchOutcome, describeMachine, type Progress, type Table } from './lib.js';
 
-const BENCHMARKS: Benchmark[] = [eventStoreAppend, httpHealth, auditQuery, bookingToReplayLatency, kafkaThroughput];
+const BENCHMARKS: Benchmark[] = [
+  eventStoreAppend,
+  eventStoreAppendPostgres,
+  httpHealth,
+  auditQuery,
+  bookingToReplayLatency,
+  kafkaThroughput,
+];
 const REPORT = join(import.meta.dirname, '..', '..', 'docs', 'benchmarks.md');
 
 type Section = { bench: Benchmark; outcome: BenchOutcome; seconds: number; error?: string };
@@ -84,9 +92,9 @@ const renderReport = (
     '',
     '```bash',
     'npm ci',
-    'npm run bench                          # every benchmark (2 to 3.5 minutes on 2 cores, with Kafka up)',
+    'npm run bench                          # every benchmark (3 to 4 minutes on 2 cores, with Kafka and PostgreSQL up)',
     'npm run bench -- http audit-query      # only some: ' + BENCHMARKS.map((b) => b.name).join(', '),
-    'tools/services/up kafka                # first, for kafka-throughput (otherwise it is skipped)',
+    'tools/services/up kafka postgres       # first, for kafka-throughput and event-store-append-postgres (otherwise skipped)',
     '```',
     '',
     'The code is in `tools/bench/` (one `*.bench.ts` per benchmark, `run.ts` writes this file). Everything listens on ' +

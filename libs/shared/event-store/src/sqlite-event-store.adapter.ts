@@ -28,6 +28,8 @@ export type SqliteEventStoreOptions = {
   pollIntervalMs?: number;
   /** How long a write waits for another connection's lock before the append fails. */
   busyTimeoutMs?: number;
+  /** Group commit: at most this many concurrent appends share one transaction. */
+  maxAppendsPerCommit?: number;
   upcasters?: UpcasterRegistry;
   logger?: SubscriptionLogger;
 };
@@ -99,10 +101,28 @@ type PreparedEvent = {
   data: string;
 };
 
+type PendingAppend = {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: Error): void;
+};
+
+type Outcome = { ok: true; result: AppendResult; written: boolean } | { ok: false; error: Error };
+
+/** Commits of this store so far: `appends ÷ commits` is how many appends shared each fsync. */
+export type GroupCommitStats = { commits: number; appends: number };
+
 /**
  * The embedded event store: one SQLite file per context, in WAL mode so subscriptions read
  * while appends write. Appends are serialised by SQLite's write lock (BEGIN IMMEDIATE), which
  * also covers other processes writing the same file.
+ *
+ * Group commit (docs/decisions/0025): node:sqlite blocks the event loop while it commits, so an append
+ * is queued and committed from a setImmediate callback; every append queued by then (the same tick, or
+ * requests that arrived during the previous commit's fsync) shares that transaction and its one fsync.
+ * Each append runs in its own savepoint, in arrival order, so it is decided exactly as if it ran alone.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
@@ -110,11 +130,16 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions: CatchUpSubscriptions;
   private readonly clock: () => Date;
   private readonly upcasters: UpcasterRegistry;
+  private readonly maxAppendsPerCommit: number;
+  private queue: PendingAppend[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  private readonly stats: GroupCommitStats = { commits: 0, appends: 0 };
   private closed = false;
 
   constructor(options: SqliteEventStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? defaultUpcasters;
+    this.maxAppendsPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 100);
     this.subscriptions = new CatchUpSubscriptions(
       {
         headPosition: async () => this.headPosition(),
@@ -142,23 +167,15 @@ export class SqliteEventStore implements EventStore {
     const duplicate = prepared.find((event, i) => prepared.findIndex((other) => other.id === event.id) !== i);
     if (duplicate) throw new DuplicateEventId(duplicate.id);
 
-    // No await from BEGIN to COMMIT: nothing else in this process can interleave.
-    let outcome: { result: AppendResult; written: boolean };
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        outcome = this.appendInTransaction(streamId, prepared, expectedRevision);
-        this.db.exec('COMMIT');
-      } catch (error) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
-    } catch (error) {
-      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) throw error;
-      throw new EventStoreUnavailable(`append to ${streamId} failed: ${messageOf(error)}`, error);
-    }
-    if (outcome.written) this.subscriptions.wake();
-    return outcome.result;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: prepared, expected: expectedRevision, resolve, reject });
+      this.scheduled ??= setImmediate(() => this.commitNext());
+    });
+  }
+
+  /** How many transactions committed, and how many appends they held. */
+  groupCommitStats(): GroupCommitStats {
+    return { ...this.stats };
   }
 
   async readStream(streamId: string, fromRevision = 0): Promise<StoredEvent[]> {
@@ -200,8 +217,67 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.subscriptions.stopAll();
+    // Appends already taken are committed or refused, never dropped.
+    while (this.queue.length > 0) this.commitNext();
     this.closed = true;
     this.db.close();
+  }
+
+  // --- appends: group commit -------------------------------------------------------------------------------
+
+  /** Commits the oldest queued appends in one transaction, then answers each of them; the rest go in the next. */
+  private commitNext(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const batch = this.queue.splice(0, this.maxAppendsPerCommit);
+    if (this.queue.length > 0) this.scheduled = setImmediate(() => this.commitNext());
+    if (batch.length === 0) return;
+
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.transaction(batch);
+    } catch (error) {
+      // Nothing of the batch is stored, and a refusal decided against an earlier append's rolled-back
+      // rows would be wrong too: every caller gets the failure.
+      for (const pending of batch)
+        pending.reject(new EventStoreUnavailable(`append to ${pending.streamId} failed: ${messageOf(error)}`, error));
+      return;
+    }
+    this.stats.commits++;
+    this.stats.appends += batch.length;
+    // Answers only now, after COMMIT (and its fsync at synchronous=FULL) has returned.
+    outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.result) : batch[i].reject(outcome.error)));
+    if (outcomes.some((outcome) => outcome.ok && outcome.written)) this.subscriptions.wake();
+  }
+
+  /** No await from BEGIN to COMMIT: nothing else in this process can interleave. */
+  private transaction(batch: PendingAppend[]): Outcome[] {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const outcomes = batch.map((pending) => this.appendInSavepoint(pending));
+      this.db.exec('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** One append of a batch, undone alone when it is refused or its statements fail. */
+  private appendInSavepoint({ streamId, events, expected }: PendingAppend): Outcome {
+    this.statements.savepoint.run();
+    try {
+      const outcome = this.appendInTransaction(streamId, events, expected);
+      this.statements.release.run();
+      return { ok: true, ...outcome };
+    } catch (error) {
+      // Some failures end the whole transaction (a full disk, an I/O error, RAISE(ROLLBACK)): then the batch fails.
+      if (!this.db.isTransaction) throw error;
+      this.statements.rollbackToSavepoint.run();
+      this.statements.release.run();
+      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) return { ok: false, error };
+      return { ok: false, error: new EventStoreUnavailable(`append to ${streamId} failed: ${messageOf(error)}`, error) };
+    }
   }
 
   private appendInTransaction(
@@ -313,6 +389,9 @@ const prepareStatements = (db: DatabaseSync) => {
       `SELECT ${COLUMNS} FROM events WHERE category IN (SELECT value FROM json_each(?))
         AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
     ),
+    savepoint: statement('SAVEPOINT append'),
+    release: statement('RELEASE append'),
+    rollbackToSavepoint: statement('ROLLBACK TO append'),
     readCheckpoint: statement('SELECT position FROM checkpoints WHERE subscription_id = ?'),
     storeCheckpoint: statement(
       `INSERT INTO checkpoints (subscription_id, position, updated_at) VALUES (?, ?, ?)
