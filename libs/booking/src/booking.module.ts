@@ -10,6 +10,7 @@ import { CONSULTATION_QUERIES } from './application/consultation.queries';
 import { GetConsultationHandler } from './application/get-consultation.handler';
 import { ListConsultationsHandler } from './application/list-consultations.handler';
 import { RescheduleConsultationHandler } from './application/reschedule-consultation.handler';
+import { ScheduleReservations } from './application/schedule-reservations';
 import { consultationsProjection } from './infrastructure/consultations.projection';
 import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries';
 
@@ -30,12 +31,13 @@ export class BookingModule {
         ...contextProviders(adapters, {
           spec: () => ({
             name: 'booking',
-            // stop: the overlap check reads this model; a skipped booking would free its slot for a double booking.
+            // stop: every answer reads this model; a skipped event would answer a consultation as it no longer is.
             projections: [{ definition: consultationsProjection, onFailure: 'stop' }],
             outbox: { subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'] },
           }),
         }),
         { provide: CONSULTATION_QUERIES, useClass: ReadModelConsultationQueries },
+        ScheduleReservations,
         ConsultationCommandRunner,
         BookConsultationHandler,
         RescheduleConsultationHandler,
