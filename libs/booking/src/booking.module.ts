@@ -10,6 +10,7 @@ import { CONSULTATION_QUERIES } from './application/consultation.queries.js';
 import { GetConsultationHandler } from './application/get-consultation.handler.js';
 import { ListConsultationsHandler } from './application/list-consultations.handler.js';
 import { RescheduleConsultationHandler } from './application/reschedule-consultation.handler.js';
+import { ScheduleReservations } from './application/schedule-reservations.js';
 import { consultationsProjection } from './infrastructure/consultations.projection.js';
 import { ReadModelConsultationQueries } from './infrastructure/read-model-consultation.queries.js';
 
@@ -30,12 +31,13 @@ export class BookingModule {
         ...contextProviders(adapters, {
           spec: () => ({
             name: 'booking',
-            // stop: the overlap check reads this model; a skipped booking would free its slot for a double booking.
+            // stop: every answer reads this model; a skipped event would answer a consultation as it no longer is.
             projections: [{ definition: consultationsProjection, onFailure: 'stop' }],
             outbox: { subscriptionId: BOOKING_OUTBOX_ID, categories: ['consultation'] },
           }),
         }),
         { provide: CONSULTATION_QUERIES, useClass: ReadModelConsultationQueries },
+        ScheduleReservations,
         ConsultationCommandRunner,
         BookConsultationHandler,
         RescheduleConsultationHandler,

@@ -1,5 +1,5 @@
 import type { MediaMode } from '@vgp/contracts';
-import { type ActiveSlot, type CancelReason } from '../domain/consultation.decider.js';
+import type { CancelReason } from '../domain/consultation.decider.js';
 
 export type ConsultationStatus = 'booked' | 'cancelled' | 'completed';
 
@@ -27,8 +27,6 @@ export interface ConsultationQueries {
   get(consultationId: string): Promise<ConsultationView | null>;
   /** The clinic's consultations, optionally only a patient's or a clinician's, ordered by id. */
   inClinic(clinicId: string, filter?: { patientId?: string; clinicianId?: string }): Promise<ConsultationView[]>;
-  /** The clinic's consultations that still take up time: the overlap facts. */
-  activeInClinic(clinicId: string): Promise<ActiveSlot[]>;
 }
 
 export const CONSULTATION_QUERIES = Symbol('CONSULTATION_QUERIES');

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
 import { type ConsultationQueries, type ConsultationView } from '../application/consultation.queries.js';
-import { type ActiveSlot } from '../domain/consultation.decider.js';
 import { CONSULTATIONS_COLLECTION } from './consultations.projection.js';
 
 /** The consultation queries, answered from the consultations projection's documents. */
@@ -20,16 +19,5 @@ export class ReadModelConsultationQueries implements ConsultationQueries {
       ...(patientId === undefined ? {} : { patientId }),
       ...(clinicianId === undefined ? {} : { clinicianId }),
     });
-  }
-
-  async activeInClinic(clinicId: string): Promise<ActiveSlot[]> {
-    const booked = await this.readModels.find<ConsultationView>(CONSULTATIONS_COLLECTION, { clinicId, status: 'booked' });
-    return booked.map(({ consultationId, patientId, clinicianId, startsAt, durationMinutes }) => ({
-      consultationId,
-      patientId,
-      clinicianId,
-      startsAt,
-      durationMinutes,
-    }));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Runs async work one at a time per key, in arrival order, inside this process; different keys run
  * concurrently. A failed run does not block the ones queued behind it. Used where a decision reads facts
- * beyond one stream (booking overlaps per clinic, one active call per consultation).
+ * beyond one stream (one active call per consultation).
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
