@@ -1,5 +1,12 @@
 import type { StoredEvent } from '@vgp/event-store';
-import { applyProjectionEvent, EqualityFilter, InMemoryReadModelStore, ProjectionDefinition, ReadModelDocument } from '@vgp/read-models';
+import {
+  applyProjectionEvent,
+  ensureProjectionIndexes,
+  EqualityFilter,
+  InMemoryReadModelStore,
+  ProjectionDefinition,
+  ReadModelDocument,
+} from '@vgp/read-models';
 
 /**
  * Given events / when event / then documents, for a projection's pure handlers (emmett's
@@ -11,6 +18,8 @@ export const ProjectionSpec = {
       when: (...events: StoredEvent[]) => {
         const run = async () => {
           const store = new InMemoryReadModelStore();
+          // As the runner does: `thenFind` must be served by an index the projection declares.
+          await ensureProjectionIndexes(projection, store);
           for (const event of [...given, ...events]) await applyProjectionEvent(projection, store, event);
           return store;
         };
