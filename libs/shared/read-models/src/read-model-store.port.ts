@@ -48,7 +48,7 @@ export type Condition = Scalar | RangeCondition | ContainsCondition;
 /**
  * A query answered through one declared index, never by reading the whole collection:
  * - `where`: equality or contains on a leading run of the index's fields, then at most one range on the next
- *   field; equality on fields outside the index only narrows what the index found;
+ *   field; equality on (scalar) fields outside the index only narrows what the index found;
  * - `sort`: the range field or the field right after the equalities; documents without it are not returned.
  *   Without `sort`, the range field orders (when there is one), else the document id;
  * - pages: ties are broken by the document id (in the sort's direction), and `next` is an opaque cursor

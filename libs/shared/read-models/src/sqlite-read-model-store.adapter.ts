@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { BackedReadModelStore } from './backed-read-model-store';
 import {
   CheckpointWrite,
@@ -79,6 +79,8 @@ class SqliteDocuments implements DocumentBackend {
   private readonly db: DatabaseSync;
   private readonly tables = new Set<string>();
   private readonly declared = new Map<string, IndexSpec[]>();
+  /** Prepared once per SQL text: parsing costs more than most of these statements take to run. */
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(options: SqliteReadModelStoreOptions) {
     this.db = new DatabaseSync(options.path);
@@ -89,14 +91,14 @@ class SqliteDocuments implements DocumentBackend {
 
   async get(collection: string, id: string): Promise<StoredDocument | null> {
     if (!this.exists(collection)) return null;
-    const row = this.db.prepare(`SELECT * FROM ${docsTable(collection)} WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.prepare(`SELECT * FROM ${docsTable(collection)} WHERE id = ?`).get(id) as Row | undefined;
     return row ? storedOf(row) : null;
   }
 
   async insert(collection: string, doc: StoredDocument, checkpoint?: CheckpointWrite): Promise<WriteResult> {
     this.ensureTable(collection);
     return this.transaction(() => {
-      if (this.db.prepare(`SELECT 1 FROM ${docsTable(collection)} WHERE id = ?`).get(doc._id)) return { ok: false, reason: 'conflict' };
+      if (this.prepare(`SELECT 1 FROM ${docsTable(collection)} WHERE id = ?`).get(doc._id)) return { ok: false, reason: 'conflict' };
       this.db
         .prepare(`INSERT INTO ${docsTable(collection)} (id, doc, rev, position, version, deleted) VALUES (?, ?, ?, ?, ?, ?)`)
         .run(...rowOf(doc));
@@ -117,7 +119,7 @@ class SqliteDocuments implements DocumentBackend {
         .run(...values, id, expectedVersion);
       if (changes !== 1) return { ok: false, reason: 'conflict' };
       for (const index of this.arrayIndexes(collection))
-        this.db.prepare(`DELETE FROM ${sideTable(collection, index.name)} WHERE id = ?`).run(id);
+        this.prepare(`DELETE FROM ${sideTable(collection, index.name)} WHERE id = ?`).run(id);
       this.writeSideRows(collection, doc);
       if (checkpoint) this.raise(checkpoint.key, checkpoint.position);
       return { ok: true };
@@ -127,18 +129,18 @@ class SqliteDocuments implements DocumentBackend {
   async query(collection: string, plan: QueryPlan, fetch: number | null): Promise<StoredDocument[]> {
     if (!this.exists(collection)) return [];
     const { sql, params } = this.sqlOf(collection, plan, fetch);
-    return (this.db.prepare(sql).all(...params) as Row[]).map(storedOf);
+    return (this.prepare(sql).all(...params) as Row[]).map(storedOf);
   }
 
   explain(collection: string, plan: QueryPlan): string[] {
     this.ensureTable(collection);
     const { sql, params } = this.sqlOf(collection, plan, plan.limit);
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+    return (this.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
   }
 
   async maxPosition(collection: string): Promise<number | null> {
     if (!this.exists(collection)) return null;
-    return (this.db.prepare(`SELECT max(position) AS p FROM ${docsTable(collection)}`).get() as { p: number | null }).p;
+    return (this.prepare(`SELECT max(position) AS p FROM ${docsTable(collection)}`).get() as { p: number | null }).p;
   }
 
   async createIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
@@ -162,7 +164,7 @@ class SqliteDocuments implements DocumentBackend {
       before.set(index.name, { ...index, fields: [...index.fields] });
     }
     const declared = [...before.values()];
-    this.db.prepare('UPDATE read_model_collections SET indexes = ? WHERE name = ?').run(JSON.stringify(declared), collection);
+    this.prepare('UPDATE read_model_collections SET indexes = ? WHERE name = ?').run(JSON.stringify(declared), collection);
     this.declared.set(collection, declared);
   }
 
@@ -173,18 +175,19 @@ class SqliteDocuments implements DocumentBackend {
   async dropCollection(collection: string): Promise<void> {
     for (const index of this.arrayIndexes(collection)) this.db.exec(`DROP TABLE IF EXISTS ${sideTable(collection, index.name)}`);
     this.db.exec(`DROP TABLE IF EXISTS ${docsTable(collection)}`);
-    this.db.prepare('DELETE FROM read_model_collections WHERE name = ?').run(collection);
+    this.prepare('DELETE FROM read_model_collections WHERE name = ?').run(collection);
     this.tables.delete(collection);
     this.declared.delete(collection);
+    this.statements.clear();
   }
 
   async listCollections(): Promise<string[]> {
-    return (this.db.prepare('SELECT name FROM read_model_collections ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+    return (this.prepare('SELECT name FROM read_model_collections ORDER BY name').all() as { name: string }[]).map((r) => r.name);
   }
 
   async projectionOf(collection: string): Promise<string | null> {
     // A handful of projections per context: reading their records is cheap.
-    const rows = this.db.prepare('SELECT name, collections FROM read_model_projections').all() as { name: string; collections: string }[];
+    const rows = this.prepare('SELECT name, collections FROM read_model_projections').all() as { name: string; collections: string }[];
     return rows.find((row) => (JSON.parse(row.collections) as string[]).includes(collection))?.name ?? null;
   }
 
@@ -216,12 +219,12 @@ class SqliteDocuments implements DocumentBackend {
   }
 
   async readCheckpoint(key: string): Promise<number | null> {
-    const row = this.db.prepare('SELECT position FROM read_model_checkpoints WHERE key = ?').get(key) as { position: number } | undefined;
+    const row = this.prepare('SELECT position FROM read_model_checkpoints WHERE key = ?').get(key) as { position: number } | undefined;
     return row?.position ?? null;
   }
 
   async deleteCheckpoint(key: string): Promise<void> {
-    this.db.prepare('DELETE FROM read_model_checkpoints WHERE key = ?').run(key);
+    this.prepare('DELETE FROM read_model_checkpoints WHERE key = ?').run(key);
   }
 
   async close(): Promise<void> {
@@ -279,8 +282,18 @@ class SqliteDocuments implements DocumentBackend {
         ? `${sideTable(collection, index.name)} AS a INDEXED BY ${sideKey(collection, index.name)} JOIN ${docsTable(collection)} AS d ON d.id = a.id`
         : `${docsTable(collection)} INDEXED BY ${indexName(collection, index.name)}`;
     const columns = side ? 'd.id, d.doc, d.rev, d.position, d.version, d.deleted' : 'id, doc, rev, position, version, deleted';
-    const limit = fetch === null ? '' : ` LIMIT ${Math.trunc(fetch)}`;
+    const limit = fetch === null ? '' : ' LIMIT ?';
+    if (fetch !== null) params.push(Math.trunc(fetch));
     return { sql: `SELECT ${columns} FROM ${from} WHERE ${where.length ? where.join(' AND ') : '1'} ORDER BY ${orderBy}${limit}`, params };
+  }
+
+  private prepare(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Runs `work` in one write transaction; a unique index's refusal rolls it back and answers `unique`. */
@@ -309,7 +322,7 @@ class SqliteDocuments implements DocumentBackend {
 
   private exists(collection: string): boolean {
     if (this.tables.has(collection)) return true;
-    const found = this.db.prepare('SELECT 1 FROM read_model_collections WHERE name = ?').get(collection) !== undefined;
+    const found = this.prepare('SELECT 1 FROM read_model_collections WHERE name = ?').get(collection) !== undefined;
     if (found) this.tables.add(collection);
     return found;
   }
@@ -319,14 +332,14 @@ class SqliteDocuments implements DocumentBackend {
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS ${docsTable(collection)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, rev TEXT NOT NULL, position INTEGER NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL) WITHOUT ROWID`,
     );
-    this.db.prepare('INSERT OR IGNORE INTO read_model_collections (name) VALUES (?)').run(collection);
+    this.prepare('INSERT OR IGNORE INTO read_model_collections (name) VALUES (?)').run(collection);
     this.tables.add(collection);
   }
 
   private indexesOfSync(collection: string): IndexSpec[] {
     const cached = this.declared.get(collection);
     if (cached) return cached;
-    const row = this.db.prepare('SELECT indexes FROM read_model_collections WHERE name = ?').get(collection) as
+    const row = this.prepare('SELECT indexes FROM read_model_collections WHERE name = ?').get(collection) as
       { indexes: string } | undefined;
     const declared = row ? (JSON.parse(row.indexes) as IndexSpec[]) : [];
     if (row) this.declared.set(collection, declared);
@@ -345,7 +358,7 @@ class SqliteDocuments implements DocumentBackend {
       const raw = valueAt(doc, field);
       const values = [...new Set((Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]).map(paramOf))];
       const columns = index.fields.map((_, i) => `k${i}`).join(', ');
-      const insert = this.db.prepare(
+      const insert = this.prepare(
         `INSERT INTO ${sideTable(collection, index.name)} (id, ${columns}) VALUES (?, ${index.fields.map(() => '?').join(', ')})`,
       );
       for (const value of values) insert.run(doc._id, ...index.fields.map((f) => (f === field ? value : paramOf(valueAt(doc, f)))));
@@ -355,14 +368,14 @@ class SqliteDocuments implements DocumentBackend {
   private createSideTable(collection: string, index: IndexSpec): void {
     const columns = index.fields.map((_, i) => `k${i}`);
     const table = sideTable(collection, index.name);
-    const existed = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table.slice(1, -1)) !== undefined;
+    const existed = this.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table.slice(1, -1)) !== undefined;
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT NOT NULL, ${columns.join(', ')})`);
     this.db.exec(`CREATE INDEX IF NOT EXISTS ${sideKey(collection, index.name)} ON ${table} (${columns.join(', ')}, id)`);
     this.db.exec(`CREATE INDEX IF NOT EXISTS ${sideById(collection, index.name)} ON ${table} (id)`);
     if (existed) return;
     // Declared after documents were written: fill it once from them.
     this.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM ${docsTable(collection)} WHERE deleted = 0`).all() as Row[];
+      const rows = this.prepare(`SELECT * FROM ${docsTable(collection)} WHERE deleted = 0`).all() as Row[];
       for (const row of rows) this.writeSideRows(collection, storedOf(row), [index]);
       return { ok: true };
     });
@@ -374,7 +387,7 @@ class SqliteDocuments implements DocumentBackend {
   }
 
   private projectionRecord(projection: string): ProjectionRecord | null {
-    const row = this.db.prepare('SELECT generation, collections FROM read_model_projections WHERE name = ?').get(projection) as
+    const row = this.prepare('SELECT generation, collections FROM read_model_projections WHERE name = ?').get(projection) as
       { generation: string; collections: string } | undefined;
     return row ? { generation: row.generation, collections: JSON.parse(row.collections) as string[] } : null;
   }

@@ -178,7 +178,9 @@ class MongooseDocuments implements DocumentBackend {
     if (declared.length === 0) return;
     const known = new Map((await this.indexesOf(collection)).map((index) => [index.name, index]));
     for (const index of declared) known.set(index.name, { ...index, fields: [...index.fields] });
-    await this.meta.updateOne({ _id: `indexes:${collection}` }, { $set: { specs: [...known.values()] } }, { upsert: true });
+    await upsertOnce(() =>
+      this.meta.updateOne({ _id: `indexes:${collection}` }, { $set: { specs: [...known.values()] } }, { upsert: true }),
+    );
   }
 
   async indexesOf(collection: string): Promise<IndexSpec[]> {
