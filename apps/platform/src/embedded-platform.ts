@@ -7,6 +7,7 @@ import { BookingModule } from '@vgp/booking';
 import { type EventStore, SqliteEventStore } from '@vgp/event-store';
 import { InProcessMessageBus } from '@vgp/messaging';
 import { FsObjectStore } from '@vgp/object-store';
+import { type ReadModelStore, SqliteReadModelStore } from '@vgp/read-models';
 import { AppConfig, createHttpApp, listen, PlatformModule } from '@vgp/platform';
 import { RecordingModule } from '@vgp/recording';
 import { ReplayAccessModule } from '@vgp/replay-access';
@@ -18,18 +19,24 @@ type ContextName = (typeof CONTEXTS)[number];
 
 export type EmbeddedAdapters = {
   stores: Record<ContextName, EventStore>;
+  /** Each context's read models, kept with their checkpoints: a restart resumes instead of replaying history. */
+  readModels: Record<ContextName, ReadModelStore>;
   bus: InProcessMessageBus;
   objects: FsObjectStore;
 };
 
-/** One SQLite file per context under DATA_DIR: contexts share no database, even in one process. */
+/** Two SQLite files per context under DATA_DIR (events, read models): contexts share no database, even in one process. */
 export const embeddedAdapters = (dataDir: string): EmbeddedAdapters => {
   mkdirSync(dataDir, { recursive: true });
   const stores = Object.fromEntries(
     CONTEXTS.map((name) => [name, new SqliteEventStore({ path: join(dataDir, `${name}.events.sqlite`) })]),
   ) as unknown as Record<ContextName, EventStore>;
+  const readModels = Object.fromEntries(
+    CONTEXTS.map((name) => [name, new SqliteReadModelStore({ path: join(dataDir, `${name}.read-models.sqlite`) })]),
+  ) as unknown as Record<ContextName, ReadModelStore>;
   return {
     stores,
+    readModels,
     bus: new InProcessMessageBus({ holdUntilStarted: true }),
     objects: new FsObjectStore({ root: join(dataDir, 'objects') }),
   };
@@ -38,16 +45,21 @@ export const embeddedAdapters = (dataDir: string): EmbeddedAdapters => {
 @Module({})
 export class EmbeddedPlatformModule {
   static forRoot(adapters: EmbeddedAdapters): DynamicModule {
-    const { stores, bus, objects } = adapters;
+    const { stores, readModels, bus, objects } = adapters;
     return {
       module: EmbeddedPlatformModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'platform' }),
-        BookingModule.forRoot({ eventStore: stores.booking, bus }),
-        SignallingModule.forRoot({ eventStore: stores.signalling, bus }),
-        RecordingModule.forRoot({ eventStore: stores.recording, bus, objectStore: objects }),
-        ReplayAccessModule.forRoot({ eventStore: stores['replay-access'], bus, objectStore: objects }),
-        AuditModule.forRoot({ eventStore: stores.audit, bus }),
+        BookingModule.forRoot({ eventStore: stores.booking, readModels: readModels.booking, bus }),
+        SignallingModule.forRoot({ eventStore: stores.signalling, readModels: readModels.signalling, bus }),
+        RecordingModule.forRoot({ eventStore: stores.recording, readModels: readModels.recording, bus, objectStore: objects }),
+        ReplayAccessModule.forRoot({
+          eventStore: stores['replay-access'],
+          readModels: readModels['replay-access'],
+          bus,
+          objectStore: objects,
+        }),
+        AuditModule.forRoot({ eventStore: stores.audit, readModels: readModels.audit, bus }),
       ],
     };
   }
@@ -87,6 +99,7 @@ export async function startEmbeddedPlatform(options: { dataDir: string; seed: bo
       await app.close();
       await adapters.bus.close();
       await Promise.all(Object.values(adapters.stores).map((s) => s.close()));
+      await Promise.all(Object.values(adapters.readModels).map((s) => s.close()));
     },
   };
 }

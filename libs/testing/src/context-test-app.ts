@@ -10,7 +10,7 @@ import { type EventStore, SqliteEventStore, type StoredEvent } from '@vgp/event-
 import { InProcessMessageBus, type MessageBus } from '@vgp/messaging';
 import { FsObjectStore, type ObjectStore } from '@vgp/object-store';
 import { type ContextAdapters, createTestingHttpApp, PlatformModule } from '@vgp/platform';
-import type { ReadModelStore } from '@vgp/read-models';
+import { type ReadModelStore, SqliteReadModelStore } from '@vgp/read-models';
 
 /** What an HTTP call answered; `body` is parsed JSON when the answer was JSON. */
 export type Answer = {
@@ -44,6 +44,7 @@ export type ContextTestAppOptions = {
   bus?: MessageBus;
   /** True: a local-folder object store in the app's temporary folder. */
   objectStore?: ObjectStore | true;
+  /** Defaults to a SQLite read-model store in the app's temporary folder (closed with the app). */
   readModels?: ReadModelStore;
   /** Provider overrides (a clock, a failing adapter). */
   override?(builder: TestingModuleBuilder): TestingModuleBuilder;
@@ -62,7 +63,9 @@ export class ContextTestApp {
     readonly eventStore: EventStore,
     readonly bus: MessageBus,
     readonly objectStore: ObjectStore | undefined,
+    readonly readModels: ReadModelStore,
     private readonly ownsBus: boolean,
+    private readonly ownsReadModels: boolean,
   ) {}
 
   static async start(options: ContextTestAppOptions): Promise<ContextTestApp> {
@@ -70,11 +73,13 @@ export class ContextTestApp {
     const eventStore = options.eventStore?.(dir) ?? new SqliteEventStore({ path: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
     const bus = options.bus ?? new InProcessMessageBus();
     const objectStore = options.objectStore === true ? new FsObjectStore({ root: join(dir, 'objects') }) : options.objectStore;
+    const readModels = options.readModels ?? new SqliteReadModelStore({ path: join(dir, 'read-models.sqlite') });
+    const ownsReadModels = options.readModels === undefined;
     const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env };
     let builder = Test.createTestingModule({
       imports: [
         PlatformModule.forRoot({ serviceName: options.serviceName, env }),
-        options.context({ eventStore, bus, objectStore, readModels: options.readModels }),
+        options.context({ eventStore, bus, objectStore, readModels }),
       ],
     });
     if (options.override) builder = options.override(builder);
@@ -87,10 +92,11 @@ export class ContextTestApp {
       // A context that fails to boot (a bad variable) leaves nothing behind.
       await app?.close().catch(() => undefined);
       await eventStore.close();
+      if (ownsReadModels) await readModels.close();
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    return new ContextTestApp(app, dir, eventStore, bus, objectStore, options.bus === undefined);
+    return new ContextTestApp(app, dir, eventStore, bus, objectStore, readModels, options.bus === undefined, ownsReadModels);
   }
 
   get<T>(token: string | symbol | (abstract new (...args: never[]) => T)): T {
@@ -147,6 +153,7 @@ export class ContextTestApp {
     await this.app.close();
     if (this.ownsBus) await this.bus.close();
     await this.eventStore.close();
+    if (this.ownsReadModels) await this.readModels.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@vgp/event-store';
 import {
   applyProjectionEvent,
+  ensureProjectionIndexes,
   type EqualityFilter,
   InMemoryReadModelStore,
   type ProjectionDefinition,
@@ -17,6 +18,8 @@ export const ProjectionSpec = {
       when: (...events: StoredEvent[]) => {
         const run = async () => {
           const store = new InMemoryReadModelStore();
+          // As the runner does: `thenFind` must be served by an index the projection declares.
+          await ensureProjectionIndexes(projection, store);
           for (const event of [...given, ...events]) await applyProjectionEvent(projection, store, event);
           return store;
         };

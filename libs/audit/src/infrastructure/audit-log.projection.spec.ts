@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@vgp/event-store';
-import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
+import { applyProjectionEvent, ensureProjectionIndexes, InMemoryReadModelStore } from '@vgp/read-models';
 import { ProjectionSpec } from '@vgp/testing';
 import {
   AUDIT_STREAM,
@@ -52,6 +52,7 @@ const chained = (sources: AuditSource[]): StoredEvent<'AuditEntryRecorded', Audi
 /** Chains the sources and folds each recorded entry into the read model, as the live runner would. */
 const chain = async (readModels: InMemoryReadModelStore, sources: AuditSource[]): Promise<AuditEntry[]> => {
   const stored = chained(sources);
+  await ensureProjectionIndexes(auditLogProjection, readModels);
   for (const event of stored) await applyProjectionEvent(auditLogProjection, readModels, event);
   return stored.map((event) => event.data);
 };

@@ -1,6 +1,6 @@
 import { type IntegrationEvent } from '@vgp/contracts';
 import { type StoredEvent } from '@vgp/event-store';
-import { applyProjectionEvent, InMemoryReadModelStore } from '@vgp/read-models';
+import { applyProjectionEvent, ensureProjectionIndexes, InMemoryReadModelStore } from '@vgp/read-models';
 import { anIntegrationEvent } from '@vgp/testing';
 import { stateOf } from '../domain/access.decider.js';
 import { replayAccessProjection } from './replay-access.projection.js';
@@ -43,8 +43,10 @@ describe('pruning expired grants from the read model', () => {
   let queries: ReadModelReplayAccessQueries;
   const apply = (event: StoredEvent) => applyProjectionEvent(replayAccessProjection, store, event);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new InMemoryReadModelStore();
+    // As the runner does before the first event: queries must go through the declared indexes.
+    await ensureProjectionIndexes(replayAccessProjection, store);
     queries = new ReadModelReplayAccessQueries(store);
   });
 
@@ -129,8 +131,10 @@ describe('recordings and booking facts in the read-model store', () => {
       ),
     );
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new InMemoryReadModelStore();
+    // As the runner does before the first event: queries must go through the declared indexes.
+    await ensureProjectionIndexes(replayAccessProjection, store);
     queries = new ReadModelReplayAccessQueries(store);
   });
 

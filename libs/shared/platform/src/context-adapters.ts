@@ -7,4 +7,4 @@ import type { ReadModelStore } from '@vgp/read-models';
  * What an app hands to a context's `forRoot`: its own event store, the shared bus, storage if needed, and its
  * own read-model store (in memory when absent: rebuilt from the event store at every start).
  */
-export type ContextAdapters = { eventStore: EventStore; bus: MessageBus; objectStore?: ObjectStore; readModels?: ReadModelStore };
+export type ContextAdapters = { eventStore: EventStore; bus: MessageBus; objectStore?: ObjectStore; readModels: ReadModelStore };

@@ -19,13 +19,7 @@ import {
 } from '@vgp/event-store';
 import { type Consumer, MESSAGE_BUS, type MessageBus, startInbox, startOutbox } from '@vgp/messaging';
 import { OBJECT_STORE } from '@vgp/object-store';
-import {
-  InMemoryReadModelStore,
-  type ProjectionDefinition,
-  READ_MODEL_STORE,
-  type ReadModelStore,
-  readModelProjection,
-} from '@vgp/read-models';
+import { type ProjectionDefinition, READ_MODEL_STORE, type ReadModelStore, readModelProjection } from '@vgp/read-models';
 import { type ContextAdapters } from './context-adapters.js';
 import { HealthRegistry } from './health-registry.js';
 import { MetricsService } from './metrics.service.js';
@@ -39,8 +33,6 @@ export const READ_MODEL_FRESHNESS = Symbol('READ_MODEL_FRESHNESS');
 
 /** The context's runtime itself (start order, health), should a context need more than freshness. */
 export const CONTEXT_RUNTIME = Symbol('CONTEXT_RUNTIME');
-/** The read-model store the context created for itself (none handed over): it closes it. */
-const OWNED_READ_MODEL_STORE = Symbol('OWNED_READ_MODEL_STORE');
 
 export type ProjectionSpec = {
   definition: ProjectionDefinition;
@@ -70,7 +62,6 @@ type Deps = {
   store: EventStore;
   bus: MessageBus;
   readModels: ReadModelStore;
-  owned: ReadModelStore | null;
   health: HealthRegistry;
   metrics: MetricsService;
 };
@@ -152,9 +143,8 @@ export class ContextRuntime implements ReadModelFreshness, OnModuleInit, OnAppli
     this.inbox = null;
     await this.outbox?.stop();
     this.outbox = null;
+    // The read-model store is the app's to close, like the event store.
     for (const processor of [...this.processors].reverse()) await processor.stop();
-    // A store handed over by the app is the app's to close.
-    await this.deps.owned?.close();
   }
 
   private observer(): ProcessorObserver {
@@ -194,43 +184,26 @@ export type ContextRuntimeOptions<Args extends unknown[]> = {
 };
 
 /**
- * The providers every context module lists: its adapters (its own event store, the bus, its read-model store,
- * in memory of its own when the app hands none over, the object store when it keeps media) and its runtime.
+ * The providers every context module lists: its adapters (its own event store, the bus, its own read-model store,
+ * the object store when it keeps media) and its runtime.
  */
 export function contextProviders<Args extends unknown[]>(adapters: ContextAdapters, runtime: ContextRuntimeOptions<Args>): Provider[] {
   return [
     { provide: EVENT_STORE, useValue: adapters.eventStore },
     { provide: MESSAGE_BUS, useValue: adapters.bus },
     ...(adapters.objectStore ? [{ provide: OBJECT_STORE, useValue: adapters.objectStore }] : []),
-    {
-      provide: OWNED_READ_MODEL_STORE,
-      useFactory: (): ReadModelStore | null => (adapters.readModels ? null : new InMemoryReadModelStore()),
-    },
-    {
-      provide: READ_MODEL_STORE,
-      useFactory: (owned: ReadModelStore | null): ReadModelStore => adapters.readModels ?? (owned as ReadModelStore),
-      inject: [OWNED_READ_MODEL_STORE],
-    },
+    { provide: READ_MODEL_STORE, useValue: adapters.readModels },
     {
       provide: CONTEXT_RUNTIME,
       useFactory: (
         store: EventStore,
         bus: MessageBus,
         readModels: ReadModelStore,
-        owned: ReadModelStore | null,
         health: HealthRegistry,
         metrics: MetricsService,
         ...args: Args
-      ) => new ContextRuntime(runtime.spec(...args), { store, bus, readModels, owned, health, metrics }),
-      inject: [
-        EVENT_STORE,
-        MESSAGE_BUS,
-        READ_MODEL_STORE,
-        OWNED_READ_MODEL_STORE,
-        HealthRegistry,
-        MetricsService,
-        ...(runtime.inject ?? []),
-      ],
+      ) => new ContextRuntime(runtime.spec(...args), { store, bus, readModels, health, metrics }),
+      inject: [EVENT_STORE, MESSAGE_BUS, READ_MODEL_STORE, HealthRegistry, MetricsService, ...(runtime.inject ?? [])],
     },
     { provide: READ_MODEL_FRESHNESS, useExisting: CONTEXT_RUNTIME },
   ];

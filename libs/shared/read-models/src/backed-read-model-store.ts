@@ -1,4 +1,5 @@
-import { type DocumentBackend, POSITION_INDEX, type ProjectionRecord, type StoredDocument } from './document-backend.js';
+import { type DocumentBackend, POSITION_INDEX, type ProjectionRecord, type StoredDocument, valueAt } from './document-backend.js';
+import { assertQueryField, encodeCursor, planQuery, type QueryPlan, wholeCollection } from './read-model-query.js';
 import {
   type ApplyOutcome,
   type CheckpointUpdate,
@@ -9,7 +10,10 @@ import {
   RebuildConflict,
   type RebuildResult,
   type ReadModelDocument,
+  type ReadModelPage,
+  type ReadModelQuery,
   type ReadModelStore,
+  type Scalar,
   RESERVED_FIELDS,
   type RevisionGuard,
   UniqueIndexViolation,
@@ -70,7 +74,13 @@ export class BackedReadModelStore implements ReadModelStore {
     for (const index of indexes) {
       assertName(index.name, 'index');
       if (index.fields.length === 0) throw new InvalidReadModelWrite(`index ${index.name} has no fields`);
-      index.fields.forEach((field) => assertField(field));
+      index.fields.forEach((field) => {
+        assertField(field);
+        assertQueryField(field);
+      });
+      if (index.array !== undefined && (!index.fields.includes(index.array) || index.unique)) {
+        throw new InvalidReadModelWrite(`index ${index.name}: its array field must be one of its fields, and it cannot be unique`);
+      }
       declared.set(index.name, { ...index, fields: [...index.fields] });
     }
     this.shared.indexes.set(collection, declared);
@@ -92,6 +102,8 @@ export class BackedReadModelStore implements ReadModelStore {
     await this.prepare(collection, physical);
     const key = streamKey(guard.streamId);
     const cpKey = checkpointKey(checkpoint.projection, generation);
+    // A backend with transactions stores the checkpoint with the document: a crash keeps both or neither.
+    const withWrite = !this.pin && this.backend.checkpointsWithWrites ? { key: cpKey, position: checkpoint.position } : undefined;
     // Nobody reads a generation under construction: its checkpoint is written once, before the switch.
     const raise = async () =>
       this.pin
@@ -122,10 +134,12 @@ export class BackedReadModelStore implements ReadModelStore {
           _version: (stored?._version ?? 0) + 1,
           _deleted: next === null,
         };
-        const result = stored ? await this.backend.replace(physical, doc, stored._version) : await this.backend.insert(physical, doc);
+        const result = stored
+          ? await this.backend.replace(physical, doc, stored._version, withWrite)
+          : await this.backend.insert(physical, doc, withWrite);
         if (!result.ok && result.reason === 'conflict') continue;
         if (!result.ok) throw new UniqueIndexViolation(collection, id, this.indexNamed(collection, result.detail));
-        await raise();
+        if (!withWrite) await raise();
         return next === null && !existed ? 'unchanged' : 'applied';
       }
       throw new Error(`${collection}/${id}: ${MAX_ATTEMPTS} concurrent writes in a row; giving up`);
@@ -145,11 +159,45 @@ export class BackedReadModelStore implements ReadModelStore {
   }
 
   async find<T extends ReadModelDocument>(collection: string, filter: EqualityFilter = {}, options: FindOptions = {}): Promise<T[]> {
-    assertName(collection, 'collection');
     assertFilter(filter);
+    if (Object.keys(filter).length > 0) return (await this.query<T>(collection, { where: filter, limit: options.limit })).items;
+    assertName(collection, 'collection');
     const { generation } = await this.resolve(collection);
-    const found = await this.backend.find(physicalName(collection, generation), filter, options.limit);
+    const found = await this.backend.query(
+      physicalName(collection, generation),
+      wholeCollection(options.limit ?? null),
+      options.limit ?? null,
+    );
     return found.map((stored) => documentOf<T>(stored));
+  }
+
+  async query<T extends ReadModelDocument>(collection: string, query: ReadModelQuery): Promise<ReadModelPage<T>> {
+    const { physical, plan } = await this.plan(collection, query);
+    const found = await this.backend.query(physical, plan, plan.limit === null ? null : plan.limit + 1);
+    const page = plan.limit === null ? found : found.slice(0, plan.limit);
+    const last = page[page.length - 1];
+    const next =
+      found.length > page.length && last
+        ? encodeCursor(plan, plan.order.field === null ? null : (valueAt(last, plan.order.field) as Scalar), last._id)
+        : null;
+    return { items: page.map((stored) => documentOf<T>(stored)), next };
+  }
+
+  /** The physical collection and the plan of a query on it (what `explain` in an adapter's tests runs). */
+  protected async plan(collection: string, query: ReadModelQuery): Promise<{ physical: string; plan: QueryPlan }> {
+    assertName(collection, 'collection');
+    const { generation } = await this.resolve(collection);
+    const physical = physicalName(collection, generation);
+    return { physical, plan: planQuery(collection, await this.declaredIndexes(collection, physical), query) };
+  }
+
+  /** Declared in this process, or else by whoever created the collection's indexes. */
+  private async declaredIndexes(collection: string, physical: string): Promise<IndexSpec[]> {
+    const known = this.shared.indexes.get(collection);
+    if (known?.size) return [...known.values()];
+    const stored = await this.backend.indexesOf(physical);
+    if (stored.length) this.shared.indexes.set(collection, new Map(stored.map((index) => [index.name, index])));
+    return stored;
   }
 
   async readCheckpoint(projection: string): Promise<number | null> {

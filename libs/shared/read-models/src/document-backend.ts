@@ -1,4 +1,5 @@
-import { type EqualityFilter, type IndexSpec, type ReadModelDocument } from './read-model-store.port.js';
+import type { QueryPlan } from './read-model-query.js';
+import type { IndexSpec, ReadModelDocument } from './read-model-store.port.js';
 
 /**
  * A document as a backend holds it: the projection's fields plus the store's own.
@@ -17,6 +18,9 @@ export type StoredDocument = ReadModelDocument & {
 /** `conflict`: the id exists (insert) or the version moved (replace); `unique`: a unique index refused it. */
 export type WriteResult = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'unique'; detail: string };
 
+/** A checkpoint a backend with transactions writes in the same transaction as the document. */
+export type CheckpointWrite = { key: string; position: number };
+
 /** Which generation of its collections a projection reads and writes. */
 export type ProjectionRecord = { generation: string; collections: string[] };
 
@@ -25,13 +29,18 @@ export type ProjectionRecord = { generation: string; collections: string[] };
  * servers without transactions (FerretDB v1). Collection names here are physical (generation included).
  */
 export interface DocumentBackend {
+  /** True: `insert` and `replace` raise the checkpoint they are given in the document's own transaction. */
+  readonly checkpointsWithWrites: boolean;
   get(collection: string, id: string): Promise<StoredDocument | null>;
-  insert(collection: string, doc: StoredDocument): Promise<WriteResult>;
-  replace(collection: string, doc: StoredDocument, expectedVersion: number): Promise<WriteResult>;
-  /** Documents that are not tombstones and match the filter, ordered by id. */
-  find(collection: string, filter: EqualityFilter, limit?: number): Promise<StoredDocument[]>;
+  insert(collection: string, doc: StoredDocument, checkpoint?: CheckpointWrite): Promise<WriteResult>;
+  replace(collection: string, doc: StoredDocument, expectedVersion: number, checkpoint?: CheckpointWrite): Promise<WriteResult>;
+  /** Up to `fetch` documents that are not tombstones, as the plan says, through the plan's index. */
+  query(collection: string, plan: QueryPlan, fetch: number | null): Promise<StoredDocument[]>;
   maxPosition(collection: string): Promise<number | null>;
+  /** Creates the indexes and remembers their declarations, so another process can plan queries on them. */
   createIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+  /** The declared indexes of the collection (POSITION_INDEX excluded). */
+  indexesOf(collection: string): Promise<IndexSpec[]>;
   dropCollection(collection: string): Promise<void>;
   listCollections(): Promise<string[]>;
 

@@ -1,10 +1,19 @@
 import { BackedReadModelStore } from './backed-read-model-store.js';
-import { type DocumentBackend, type ProjectionRecord, type StoredDocument, valueAt, type WriteResult } from './document-backend.js';
-import { type EqualityFilter, type IndexSpec } from './read-model-store.port.js';
+import {
+  type DocumentBackend,
+  POSITION_INDEX,
+  type ProjectionRecord,
+  type StoredDocument,
+  valueAt,
+  type WriteResult,
+} from './document-backend.js';
+import type { Bounds, QueryPlan } from './read-model-query.js';
+import type { IndexSpec, Scalar } from './read-model-store.port.js';
 
 /**
- * The embedded read-model store: the same semantics as the MongoDB one, in this process's memory.
- * Documents are copied in and out, so callers never share state with the store.
+ * The read-model store in this process's memory, for unit tests: the same semantics as the SQLite and
+ * MongoDB ones, including refusing a query that no declared index serves (it scans, but tests that pass
+ * here would not scan there). Documents are copied in and out, so callers never share state with the store.
  */
 export class InMemoryReadModelStore extends BackedReadModelStore {
   constructor() {
@@ -22,6 +31,7 @@ class InMemoryDocuments implements DocumentBackend {
   private readonly indexes = new Map<string, Map<string, IndexSpec>>();
   private readonly projections = new Map<string, ProjectionRecord>();
   private readonly checkpoints = new Map<string, number>();
+  readonly checkpointsWithWrites = false;
 
   async get(collection: string, id: string): Promise<StoredDocument | null> {
     const doc = this.collections.get(collection)?.get(id);
@@ -40,11 +50,28 @@ class InMemoryDocuments implements DocumentBackend {
     return this.write(collection, docs, doc);
   }
 
-  async find(collection: string, filter: EqualityFilter, limit?: number): Promise<StoredDocument[]> {
+  async query(collection: string, plan: QueryPlan, fetch: number | null): Promise<StoredDocument[]> {
+    const { field, direction } = plan.order;
+    const sign = direction === 'asc' ? 1 : -1;
+    const order = (a: StoredDocument, b: StoredDocument) =>
+      sign * ((field === null ? 0 : compare(valueAt(a, field) as Scalar, valueAt(b, field) as Scalar)) || compare(a._id, b._id));
+    const after = plan.after;
     const found = [...(this.collections.get(collection)?.values() ?? [])]
-      .filter((doc) => !doc._deleted && Object.entries(filter).every(([path, value]) => matches(valueAt(doc, path), value)))
-      .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-    return structuredClone(limit ? found.slice(0, limit) : found);
+      .filter(
+        (doc) =>
+          !doc._deleted &&
+          [...plan.equal, ...plan.residual].every(({ field: path, value }) => matches(valueAt(doc, path), value)) &&
+          (plan.range === null || inRange(valueAt(doc, plan.range.field), plan.range)) &&
+          (field === null || (valueAt(doc, field) ?? null) !== null) &&
+          (after === null ||
+            sign * ((field === null ? 0 : compare(valueAt(doc, field) as Scalar, after.value)) || compare(doc._id, after.id)) > 0),
+      )
+      .sort(order);
+    return structuredClone(fetch === null ? found : found.slice(0, fetch));
+  }
+
+  async indexesOf(collection: string): Promise<IndexSpec[]> {
+    return [...(this.indexes.get(collection)?.values() ?? [])].filter((index) => index.name !== POSITION_INDEX.name);
   }
 
   async maxPosition(collection: string): Promise<number | null> {
@@ -141,3 +168,17 @@ class InMemoryDocuments implements DocumentBackend {
 /** MongoDB's equality: null also matches a missing field, and an array matches when it holds the value. */
 const matches = (actual: unknown, expected: unknown): boolean =>
   Array.isArray(actual) ? actual.some((item) => item === expected) : (actual ?? null) === expected;
+
+/** Numbers before strings, as SQLite and MongoDB order them. */
+const compare = (a: Scalar, b: Scalar): number => {
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : typeof b === 'number' ? 1 : String(typeof a) < String(typeof b) ? -1 : 1;
+  return a === b ? 0 : (a ?? 0) < (b ?? 0) ? -1 : 1;
+};
+
+/** A bound only matches values of its own type, as MongoDB's type bracketing does. */
+const inRange = (value: unknown, bounds: Bounds & { type: 'number' | 'string' }): boolean =>
+  typeof value === bounds.type &&
+  (bounds.gt === undefined || (value as string | number) > bounds.gt) &&
+  (bounds.gte === undefined || (value as string | number) >= bounds.gte) &&
+  (bounds.lt === undefined || (value as string | number) < bounds.lt) &&
+  (bounds.lte === undefined || (value as string | number) <= bounds.lte);

@@ -27,11 +27,44 @@ export type EqualityFilter = Record<string, string | number | boolean | null>;
 
 /**
  * An index on a collection. A unique index ignores documents that have none of its fields (sparse),
- * so deleted documents, kept as tombstones without fields, never collide.
+ * so deleted documents, kept as tombstones without fields, never collide. `array` names the one field
+ * of the index that holds an array (a multikey index): a document is found by each of its values.
  */
-export type IndexSpec = { name: string; fields: readonly string[]; unique?: boolean };
+export type IndexSpec = { name: string; fields: readonly string[]; unique?: boolean; array?: string };
 
 export type FindOptions = { limit?: number };
+
+export type Scalar = string | number | boolean | null;
+
+/** Bounds on one field: all numbers or all strings (ISO-8601 UTC timestamps of one format compare as time). */
+export type RangeCondition = { gt?: string | number; gte?: string | number; lt?: string | number; lte?: string | number };
+
+/** Documents whose array field holds the value (the field must be the `array` of the index). */
+export type ContainsCondition = { contains: Scalar };
+
+/** A scalar is equality (null also matches a missing field; on an index's array field, it holds the value). */
+export type Condition = Scalar | RangeCondition | ContainsCondition;
+
+/**
+ * A query answered through one declared index, never by reading the whole collection:
+ * - `where`: equality or contains on a leading run of the index's fields, then at most one range on the next
+ *   field; equality on (scalar) fields outside the index only narrows what the index found;
+ * - `sort`: the range field or the field right after the equalities; documents without it are not returned.
+ *   Without `sort`, the range field orders (when there is one), else the document id;
+ * - pages: ties are broken by the document id (in the sort's direction), and `next` is an opaque cursor
+ *   to pass as `after`, stable when documents are written between pages.
+ * A query no declared index can serve throws UnindexedQuery; `index` names the one to use.
+ */
+export type ReadModelQuery = {
+  index?: string;
+  where?: Readonly<Record<string, Condition>>;
+  sort?: { field: string; direction?: 'asc' | 'desc' };
+  limit?: number;
+  after?: string | null;
+};
+
+/** One page; `next` is null when no document follows. */
+export type ReadModelPage<T> = { items: T[]; next: string | null };
 
 export type RebuildResult = {
   projection: string;
@@ -60,8 +93,14 @@ export interface ReadModelStore {
   ): Promise<ApplyOutcome>;
   get<T extends ReadModelDocument>(collection: string, id: string): Promise<T | null>;
   findOne<T extends ReadModelDocument>(collection: string, filter: EqualityFilter): Promise<T | null>;
-  /** Live documents matching every field of `filter`, ordered by id. */
+  /**
+   * Live documents matching every field of `filter`, ordered by id: a `query` with equality only, so a
+   * non-empty filter must match a declared index. Without a filter it reads the whole collection (the audit
+   * and replay-access reads that still do so move to `query`, issue 7).
+   */
   find<T extends ReadModelDocument>(collection: string, filter?: EqualityFilter, options?: FindOptions): Promise<T[]>;
+  /** One page of live documents, found through a declared index (see ReadModelQuery). */
+  query<T extends ReadModelDocument>(collection: string, query: ReadModelQuery): Promise<ReadModelPage<T>>;
   /**
    * The position to resume the projection after: no event above it has been applied, every event at or
    * below it has. Null when the projection has applied nothing.
@@ -93,6 +132,25 @@ export class UniqueIndexViolation extends Error {
   ) {
     super(`${collection}/${id}: unique index ${index ?? '(unknown)'} already holds these values`);
     this.name = 'UniqueIndexViolation';
+  }
+}
+
+/** A query the store cannot run as written (an unknown field kind, mixed bound types, a foreign cursor). */
+export class InvalidReadModelQuery extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidReadModelQuery';
+  }
+}
+
+/** No declared index serves the query: a programming error (declare the index in the projection's handler). */
+export class UnindexedQuery extends InvalidReadModelQuery {
+  constructor(
+    readonly collection: string,
+    detail: string,
+  ) {
+    super(`${collection}: no declared index serves this query (${detail}); declare one in the projection's handler`);
+    this.name = 'UnindexedQuery';
   }
 }
 

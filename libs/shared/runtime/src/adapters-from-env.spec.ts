@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { KafkaMessageBus } from '@vgp/messaging/kafka';
 import { S3ObjectStore } from '@vgp/object-store/s3';
 import { ConfigValidationError } from '@vgp/platform';
+import { SqliteReadModelStore } from '@vgp/read-models';
 import { adaptersFromEnv, mongoDbNameOf, parseServiceEnv, postgresSchemaOf, readModelsFrom } from './adapters-from-env.js';
 import { NamespacedMessageBus } from './namespaced-message-bus.js';
 
@@ -38,8 +42,16 @@ describe('a distributed service’s configuration', () => {
     expect(mongoDbNameOf('audit', parseServiceEnv({ ...KAFKA, MONGO_DB: 'audit_reads' }))).toBe('audit_reads');
   });
 
-  it('keeps read models in memory without MONGO_URL, and refuses a malformed one without echoing it', async () => {
-    await expect(readModelsFrom('booking', parseServiceEnv({ ...KAFKA }))).resolves.toBeUndefined();
+  it('keeps read models in a SQLite file under DATA_DIR without MONGO_URL, and refuses a malformed one without echoing it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vgp-read-models-env-'));
+    try {
+      const readModels = await readModelsFrom('booking', parseServiceEnv({ ...KAFKA, DATA_DIR: dataDir }));
+      expect(readModels.store).toBeInstanceOf(SqliteReadModelStore);
+      expect(readModels.description).toBe(`read models: SQLite ${join(dataDir, 'booking.read-models.sqlite')}`);
+      await readModels.store.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
     const bad = { ...KAFKA, MONGO_URL: 'http://user:hunter2@mongo' };
     expect(() => parseServiceEnv(bad)).toThrow(/MONGO_URL: is not a mongodb:\/\/ connection string/);
     expect(() => parseServiceEnv(bad)).not.toThrow(/hunter2/);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { type ReadModelStore } from '@vgp/read-models';
+import { type ReadModelStore, SqliteReadModelStore } from '@vgp/read-models';
 import { MongooseReadModelStore } from '@vgp/read-models/mongoose';
 import { type EventStore, SqliteEventStore } from '@vgp/event-store';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
@@ -105,7 +105,8 @@ export const SERVICE_VARIABLES: Record<keyof ServiceEnv, string> = {
   EVENTSTORE_MIGRATION_URL:
     'postgres://owner@host/db: a role that may create the service’s schema; set, the service migrates it at boot and grants EVENTSTORE_URL’s role INSERT and SELECT only',
   EVENTSTORE_STREAM_PREFIX: 'up to 100 of [A-Za-z0-9._-] (default: the service name): this service’s streams on a shared server',
-  MONGO_URL: 'a MongoDB connection string, e.g. mongodb://mongo:27017 (unset: read models in memory, rebuilt at every start)',
+  MONGO_URL:
+    'a MongoDB connection string, e.g. mongodb://mongo:27017 (unset: read models in SQLite under DATA_DIR, resumed from their checkpoints)',
   MONGO_DB: 'this service’s own database, up to 63 of [A-Za-z0-9_-] (default: vgp_<service>, prefixed by KAFKA_NAMESPACE)',
   S3_ENDPOINT: 'an http(s) URL of an S3-compatible server (unset: AWS S3)',
   S3_BUCKET: 'an S3 bucket name (3-63 of a-z 0-9 . -); setting it selects S3 for recordings',
@@ -143,7 +144,8 @@ export type ServiceAdapterOptions = {
   objectStore?: boolean;
 };
 
-export type ServiceAdapters = ContextAdapters & {
+// Read models come from readModelsFrom, once the service's configuration is known.
+export type ServiceAdapters = Omit<ContextAdapters, 'readModels'> & {
   /** The parsed configuration the adapters were chosen from. */
   config: ServiceEnv;
   /** Runs before the service starts: the event store's schema migration, when it has one to run. */
@@ -269,14 +271,19 @@ export const mongoDbNameOf = (service: string, config: Pick<ServiceEnv, 'MONGO_D
     .slice(0, 63);
 
 /**
- * The service's read models: MongoDB when MONGO_URL is set (one database per service), otherwise undefined,
- * and each context keeps its read models in memory, rebuilt from its own event store at start.
+ * The service's read models: MongoDB when MONGO_URL is set (one database per service), otherwise its own
+ * SQLite file under DATA_DIR, which keeps the projections' checkpoints so a restart resumes instead of replaying.
  */
 export async function readModelsFrom(
   service: string,
-  config: Pick<ServiceEnv, 'MONGO_URL' | 'MONGO_DB' | 'KAFKA_NAMESPACE'>,
-): Promise<{ store: ReadModelStore; description: string } | undefined> {
-  if (!config.MONGO_URL) return undefined;
+  config: Pick<ServiceEnv, 'MONGO_URL' | 'MONGO_DB' | 'KAFKA_NAMESPACE' | 'DATA_DIR'>,
+): Promise<{ store: ReadModelStore; description: string }> {
+  if (!config.MONGO_URL) {
+    const dataDir = resolve(config.DATA_DIR);
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, `${service}.read-models.sqlite`);
+    return { store: new SqliteReadModelStore({ path }), description: `read models: SQLite ${path}` };
+  }
   const dbName = mongoDbNameOf(service, config);
   const store = await MongooseReadModelStore.connect({ url: config.MONGO_URL, dbName });
   return { store, description: `read models: MongoDB database ${dbName}` };

@@ -19,12 +19,12 @@ export function bootstrapService(
     const adapters = adaptersFromEnv(service, process.env, options);
     await adapters.prepare();
     const readModels = await readModelsFrom(service, adapters.config);
-    const app = await createHttpApp(ServiceModule.forRoot(service, contextModule({ ...adapters, readModels: readModels?.store })), {
+    const app = await createHttpApp(ServiceModule.forRoot(service, contextModule({ ...adapters, readModels: readModels.store })), {
       serviceName: `${service}-service`,
     });
     const url = await listen(app);
     const logger = new Logger('bootstrap');
-    for (const line of [...adapters.description, readModels?.description ?? 'read models: in memory']) logger.log(line);
+    for (const line of [...adapters.description, readModels.description]) logger.log(line);
     for (const warning of adapters.warnings) logger.warn(warning);
     logger.log(`${service}-service listening on ${url}`);
     let stopping = false;
@@ -34,7 +34,7 @@ export function bootstrapService(
       try {
         await app.close();
         await adapters.close();
-        await readModels?.store.close();
+        await readModels.store.close();
       } finally {
         process.exit(0);
       }

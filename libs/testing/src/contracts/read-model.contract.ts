@@ -5,13 +5,17 @@ import { join } from 'node:path';
 import { EventProcessor, SqliteEventStore } from '@vgp/event-store';
 import {
   type ApplyOutcome,
+  type IndexSpec,
+  InvalidReadModelQuery,
   InvalidReadModelWrite,
   type ProjectionDefinition,
   projectionHandler,
   type ReadModelDocument,
+  type ReadModelQuery,
   type ReadModelStore,
   readModelProjection,
   UniqueIndexViolation,
+  UnindexedQuery,
 } from '@vgp/read-models';
 import { eventually } from '../eventually.js';
 import { aNewEvent } from './event-store.contract.js';
@@ -23,6 +27,18 @@ export type ReadModelStoreFixture = {
   /** A second store on the same data, as a restarted process would open it; the same store when the data lives in it. */
   reopen?(): Promise<ReadModelStore>;
   cleanup(): Promise<void>;
+  /**
+   * How the database runs the query: the index it uses, and whether it reads the whole documents table
+   * (null when the server does not report it). Required when the contract runs with `explains`.
+   */
+  explain?(collection: string, query: ReadModelQuery): Promise<QueryExplanation>;
+};
+
+export type QueryExplanation = { index: string | null; scans: boolean | null; plan: string };
+
+export type ReadModelContractOptions = {
+  /** The adapter's database has a query plan to check (not the in-memory store). */
+  explains?: boolean;
 };
 
 /** Names no other test uses, so an adapter may share one database between tests. */
@@ -43,7 +59,11 @@ const tallied = (doc: Tally | null, key: string, mark: number): Tally => ({
  * a checkpoint that moves with the writes, typed unique-index errors, generation switch on rebuild and
  * equality queries. Projections run over a real SQLite event store on disk.
  */
-export function describeReadModelStoreContract(name: string, factory: () => Promise<ReadModelStoreFixture>): void {
+export function describeReadModelStoreContract(
+  name: string,
+  factory: () => Promise<ReadModelStoreFixture>,
+  options: ReadModelContractOptions = {},
+): void {
   describe(`${name} (read-model store contract)`, () => {
     let fixture: ReadModelStoreFixture;
     let store: ReadModelStore;
@@ -107,6 +127,7 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
       it('keeps a deleted document deleted when an older event of its stream is replayed', async () => {
         const stream = `consultation-${randomUUID()}`;
+        await store.ensureIndexes(collection, [{ name: 'by_clinic', fields: ['clinicId'] }]);
         await store.apply(collection, 'c1', { streamId: stream, revision: 0 }, () => ({ clinicId: 'k1' }), at(1));
         expect(await store.apply(collection, 'c1', { streamId: stream, revision: 1 }, () => null, at(2))).toBe('applied');
         expect(await store.apply(collection, 'c1', { streamId: stream, revision: 0 }, () => ({ clinicId: 'k1' }), at(1))).toBe('skipped');
@@ -360,6 +381,12 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
 
     describe('queries', () => {
       beforeEach(async () => {
+        await store.ensureIndexes(collection, [
+          { name: 'by_clinic', fields: ['clinicId'] },
+          { name: 'by_patient_status', fields: ['patientId', 'status'] },
+          { name: 'by_duration', fields: ['durationMinutes', 'urgent'] },
+          { name: 'by_tag', fields: ['tags'], array: 'tags' },
+        ]);
         const docs: Record<string, ReadModelDocument> = {
           c3: { clinicId: 'k1', patientId: 'p1', status: 'booked', tags: ['video'] },
           c1: { clinicId: 'k1', patientId: 'p2', status: 'cancelled', tags: ['audio', 'video'] },
@@ -417,6 +444,209 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
         ).rejects.toBeInstanceOf(InvalidReadModelWrite);
       });
     });
+
+    describe('indexed queries', () => {
+      type Entry = ReadModelDocument & { clinicId: string; patientIds: string[]; at?: string; seq: number | string; action: string };
+      const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 9, minute)).toISOString();
+      const indexes: IndexSpec[] = [
+        { name: 'by_clinic_at', fields: ['clinicId', 'at'] },
+        { name: 'by_patient_at', fields: ['patientIds', 'at'], array: 'patientIds' },
+        { name: 'by_seq', fields: ['seq'] },
+      ];
+      // e01..e12: two entries per minute (ties on `at`), every third in clinic k2, the even ones also name p2.
+      const entries: Record<string, Entry> = Object.fromEntries(
+        Array.from({ length: 12 }, (_, n) => {
+          const i = n + 1;
+          const patientIds = i === 5 ? ['p2', 'p2'] : i % 2 ? ['p1'] : ['p1', 'p2'];
+          return [
+            `e${String(i).padStart(2, '0')}`,
+            { clinicId: i % 3 ? 'k1' : 'k2', patientIds, at: t(Math.ceil(i / 2)), seq: i * 10, action: 'viewed' },
+          ];
+        }),
+      );
+      // No `at`, and a `seq` that is not a number: left out of time order and of numeric ranges.
+      const odd: Entry = { clinicId: 'k1', patientIds: [], seq: 'x', action: 'viewed' };
+      let position = 0;
+      const revisions = new Map<string, number>();
+      const put = (id: string, doc: Entry | null) => {
+        const revision = (revisions.get(id) ?? -1) + 1;
+        revisions.set(id, revision);
+        return store.apply(collection, id, { streamId: `entry-${id}`, revision }, () => doc, at(++position));
+      };
+      const idsOf = (page: { items: ReadModelDocument[] }) => page.items.map((item) => String(item.id));
+      const expected = (keep: (e: Entry) => boolean, order: 'asc' | 'desc' = 'asc') => {
+        const sorted = Object.entries(entries)
+          .filter(([, e]) => keep(e))
+          .sort(([a, x], [b, y]) => (x.at ?? '').localeCompare(y.at ?? '') || a.localeCompare(b))
+          .map(([id]) => id);
+        return order === 'asc' ? sorted : sorted.reverse();
+      };
+
+      beforeEach(async () => {
+        await store.ensureIndexes(collection, indexes);
+        for (const [id, entry] of Object.entries(entries)) await put(id, { ...entry, id });
+        await put('x1', { ...odd, id: 'x1' });
+      });
+
+      it('answers equality and a range on ISO timestamps, in time order, ties by id', async () => {
+        const page = await store.query(collection, { where: { clinicId: 'k1', at: { gte: t(2), lt: t(5) } } });
+        expect(idsOf(page)).toEqual(expected((e) => e.clinicId === 'k1' && (e.at ?? '') >= t(2) && (e.at ?? '') < t(5)));
+        expect(idsOf(page)).toEqual(['e04', 'e05', 'e07', 'e08']);
+        expect(page.next).toBeNull();
+      });
+
+      it('answers ranges on numbers, which never match strings, in either direction', async () => {
+        expect(idsOf(await store.query(collection, { where: { seq: { gt: 30, lte: 70 } } }))).toEqual(['e04', 'e05', 'e06', 'e07']);
+        expect(idsOf(await store.query(collection, { where: { seq: { gte: 0 } } }))).toHaveLength(12);
+        const down = await store.query(collection, { where: { seq: { lt: 50 } }, sort: { field: 'seq', direction: 'desc' } });
+        expect(idsOf(down)).toEqual(['e04', 'e03', 'e02', 'e01']);
+      });
+
+      it('finds documents by a value their array holds, each document once', async () => {
+        const p2 = expected((e) => e.patientIds.includes('p2'));
+        expect(idsOf(await store.query(collection, { where: { patientIds: { contains: 'p2' } } }))).toEqual([...p2].sort());
+        expect((await store.find(collection, { patientIds: 'p2' })).map((d) => d.id)).toEqual([...p2].sort());
+        const recent = await store.query(collection, {
+          where: { patientIds: { contains: 'p2' }, at: { gte: t(3) } },
+          sort: { field: 'at', direction: 'desc' },
+        });
+        expect(idsOf(recent)).toEqual(expected((e) => e.patientIds.includes('p2') && (e.at ?? '') >= t(3), 'desc'));
+      });
+
+      it('sorts on an indexed field both ways, ties by id, leaving out documents without the field', async () => {
+        const k1 = expected((e) => e.clinicId === 'k1');
+        expect(idsOf(await store.query(collection, { where: { clinicId: 'k1' }, sort: { field: 'at' } }))).toEqual(k1);
+        const down = await store.query(collection, { where: { clinicId: 'k1' }, sort: { field: 'at', direction: 'desc' } });
+        expect(idsOf(down)).toEqual([...k1].reverse());
+        expect(idsOf(down)).not.toContain('x1');
+      });
+
+      it('stops at the limit and says whether more follow', async () => {
+        const first = await store.query(collection, { where: { clinicId: 'k1' }, sort: { field: 'at' }, limit: 3 });
+        expect(idsOf(first)).toEqual(['e01', 'e02', 'e04']);
+        expect(first.next).toEqual(expect.any(String));
+        expect((await store.query(collection, { where: { clinicId: 'k2' }, sort: { field: 'at' }, limit: 4 })).next).toBeNull();
+        expect((await store.query(collection, { where: { clinicId: 'k2' }, sort: { field: 'at' }, limit: 5 })).next).toBeNull();
+        expect(await store.find(collection, { clinicId: 'k1' }, { limit: 2 })).toHaveLength(2);
+      });
+
+      for (const direction of ['asc', 'desc'] as const) {
+        it(`walks every page once (${direction}), with writes between pages: no duplicates, no gaps`, async () => {
+          const query = { where: { clinicId: 'k1' }, sort: { field: 'at', direction }, limit: 2 } satisfies ReadModelQuery;
+          const seen: string[] = [];
+          let page = await store.query(collection, query);
+          seen.push(...idsOf(page));
+          const [last] = seen.slice(-1);
+          const lastAt = entries[last].at as string;
+          // Behind the cursor: never shown. Ahead of it: shown once. Deleted ahead of it: not shown.
+          const behind = direction === 'asc' ? t(0) : t(59);
+          const ahead = direction === 'asc' ? t(59) : t(0);
+          const writes: Record<string, Entry | null> = {
+            n1: { clinicId: 'k1', patientIds: [], at: behind, seq: 1, action: 'viewed', id: 'n1' },
+            n2: { clinicId: 'k1', patientIds: [], at: ahead, seq: 2, action: 'viewed', id: 'n2' },
+            // The same time as the last one shown: the id decides which side of the cursor it lands.
+            [direction === 'asc' ? 'e00' : 'e99']: { clinicId: 'k1', patientIds: [], at: lastAt, seq: 3, action: 'viewed' },
+            [direction === 'asc' ? 'e99' : 'e00']: { clinicId: 'k1', patientIds: [], at: lastAt, seq: 4, action: 'viewed' },
+          };
+          for (const [id, doc] of Object.entries(writes)) await put(id, doc && { ...doc, id });
+          const unseen = expected((e) => e.clinicId === 'k1', direction).filter((id) => !seen.includes(id));
+          await put(unseen[1], null);
+          let pages = 1;
+          while (page.next) {
+            page = await store.query(collection, { ...query, after: page.next });
+            seen.push(...idsOf(page));
+            expect(page.items.length).toBeLessThanOrEqual(2);
+            if (++pages === 10) await put('n3', { clinicId: 'k1', patientIds: [], at: ahead, seq: 5, action: 'viewed', id: 'n3' });
+            expect(pages).toBeLessThan(20);
+          }
+          expect(new Set(seen).size).toBe(seen.length);
+          const all = idsOf(await store.query(collection, { where: { clinicId: 'k1' }, sort: { field: 'at', direction } }));
+          expect(seen).toEqual(all.filter((id) => id !== 'n1' && id !== (direction === 'asc' ? 'e00' : 'e99') && id !== 'n3'));
+          expect(seen).toContain('n2');
+          expect(seen).toContain(direction === 'asc' ? 'e99' : 'e00');
+          expect(seen).not.toContain(unseen[1]);
+        });
+      }
+
+      it('pages by id when nothing else orders the documents', async () => {
+        const walk: string[] = [];
+        let after: string | null = null;
+        do {
+          const page: { items: ReadModelDocument[]; next: string | null } = await store.query(collection, {
+            where: { patientIds: { contains: 'p1' } },
+            limit: 4,
+            after,
+          });
+          walk.push(...idsOf(page));
+          after = page.next;
+        } while (after);
+        expect(walk).toEqual(expected((e) => e.patientIds.includes('p1')).sort());
+      });
+
+      it('refuses a query that no declared index serves, and malformed queries', async () => {
+        const unindexed: ReadModelQuery[] = [
+          { where: { action: 'viewed' } },
+          { where: { at: { gte: t(1) } } },
+          { where: { clinicId: 'k1' }, sort: { field: 'action' } },
+          { where: { clinicId: { contains: 'k1' } } },
+          { where: { patientIds: { contains: 'p1' } }, sort: { field: 'patientIds' } },
+          { index: 'by_seq', where: { clinicId: 'k1' } },
+          { index: 'no_such_index', where: { clinicId: 'k1' } },
+          {},
+        ];
+        for (const query of unindexed) await expect(store.query(collection, query)).rejects.toBeInstanceOf(UnindexedQuery);
+        await expect(store.find(collection, { action: 'viewed' })).rejects.toBeInstanceOf(UnindexedQuery);
+        await expect(store.query(aName('c'), { where: { clinicId: 'k1' } })).rejects.toBeInstanceOf(UnindexedQuery);
+
+        const bySeq = await store.query(collection, { where: { seq: { gte: 0 } }, limit: 1 });
+        const malformed: ReadModelQuery[] = [
+          { where: { clinicId: 'k1', at: { gte: t(1) }, seq: { gt: 1 } } },
+          { where: { seq: { gt: 1, lt: '9' } } },
+          { where: { seq: { near: 1 } as never } },
+          { where: { clinicId: 'k1' }, after: 'not-a-cursor' },
+          { where: { clinicId: 'k1' }, after: bySeq.next },
+          { where: { clinicId: 'k1' }, limit: 0 },
+          { where: { _deleted: false } },
+        ];
+        for (const query of malformed) await expect(store.query(collection, query)).rejects.toBeInstanceOf(InvalidReadModelQuery);
+      });
+
+      it('plans queries in a store opened later on the same data, from the declarations already stored', async () => {
+        const reopened = fixture.reopen ? await fixture.reopen() : store;
+        expect(idsOf(await reopened.query(collection, { where: { clinicId: 'k2' }, sort: { field: 'at' } }))).toEqual([
+          'e03',
+          'e06',
+          'e09',
+          'e12',
+        ]);
+      });
+
+      if (options.explains) {
+        it('runs every query shape through its index, never a scan of the documents', async () => {
+          const cursor = (await store.query(collection, { where: { clinicId: 'k1' }, sort: { field: 'at', direction: 'desc' }, limit: 2 }))
+            .next;
+          const p2 = { patientIds: { contains: 'p2' }, at: { gte: t(3) } };
+          const p2Cursor = (await store.query(collection, { where: p2, sort: { field: 'at', direction: 'desc' }, limit: 2 })).next;
+          const shapes: [string, ReadModelQuery][] = [
+            ['by_clinic_at', { where: { clinicId: 'k1' } }],
+            ['by_clinic_at', { where: { clinicId: 'k1', at: { gte: t(2), lt: t(5) } }, limit: 10 }],
+            ['by_clinic_at', { where: { clinicId: 'k1' }, sort: { field: 'at', direction: 'desc' }, limit: 2, after: cursor }],
+            ['by_clinic_at', { where: { clinicId: 'k1', action: 'viewed' } }],
+            ['by_patient_at', { where: { patientIds: { contains: 'p2' } } }],
+            ['by_patient_at', { where: p2, sort: { field: 'at', direction: 'desc' }, limit: 2, after: p2Cursor }],
+            ['by_seq', { where: { seq: { gt: 30, lte: 70 } } }],
+            ['by_seq', { sort: { field: 'seq' }, limit: 5 }],
+          ];
+          const explain = fixture.explain;
+          if (!explain) throw new Error(`${name}: a contract run with explains needs the fixture's explain()`);
+          for (const [index, query] of shapes) {
+            const explained = await explain(collection, query);
+            expect({ query, index: explained.index }).toEqual({ query, index });
+            if (explained.scans !== null) expect({ query, plan: explained.plan, scans: explained.scans }).toMatchObject({ scans: false });
+          }
+        });
+      }
+    });
   });
 }
 
@@ -437,6 +667,7 @@ function crashAfter(store: ReadModelStore, writes: number): { store: ReadModelSt
     get: (c, id) => store.get(c, id),
     findOne: (c, f) => store.findOne(c, f),
     find: (c, f, o) => store.find(c, f, o),
+    query: (c, q) => store.query(c, q),
     readCheckpoint: (p) => store.readCheckpoint(p),
     rebuild: (p, c, run) => store.rebuild(p, c, run),
     close: async () => undefined,

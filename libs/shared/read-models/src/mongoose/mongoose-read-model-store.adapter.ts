@@ -1,7 +1,8 @@
 import mongoose, { Connection } from 'mongoose';
 import { BackedReadModelStore } from '../backed-read-model-store.js';
-import { type DocumentBackend, type ProjectionRecord, type StoredDocument, type WriteResult } from '../document-backend.js';
-import { type EqualityFilter, type IndexSpec } from '../read-model-store.port.js';
+import { type DocumentBackend, POSITION_INDEX, type ProjectionRecord, type StoredDocument, type WriteResult } from '../document-backend.js';
+import type { QueryPlan } from '../read-model-query.js';
+import type { IndexSpec, ReadModelQuery } from '../read-model-store.port.js';
 
 export type MongooseReadModelStoreOptions = {
   /** e.g. mongodb://127.0.0.1:27117/ (FerretDB) or a replica set's URL. */
@@ -13,7 +14,15 @@ export type MongooseReadModelStoreOptions = {
 /** The store's own collection: projection records (which generation is live) and checkpoints. */
 const META = '_read_models';
 
-type MetaDoc = { _id: string; kind?: 'projection'; generation?: string; collections?: string[]; position?: number };
+type MetaDoc = {
+  _id: string;
+  kind?: 'projection';
+  generation?: string;
+  collections?: string[];
+  position?: number;
+  /** `indexes:<collection>`: the declared indexes, so any process plans queries on them. */
+  specs?: IndexSpec[];
+};
 
 /**
  * The read-model store on MongoDB through mongoose's connection, written for what FerretDB v1 (SQLite
@@ -22,11 +31,15 @@ type MetaDoc = { _id: string; kind?: 'projection'; generation?: string; collecti
  * no partial indexes (not implemented) and no pipeline updates (refused).
  */
 export class MongooseReadModelStore extends BackedReadModelStore {
+  private readonly documents: MongooseDocuments;
+
   private constructor(
     private readonly connection: Connection,
     ownsConnection: boolean,
   ) {
-    super(new MongooseDocuments(connection, ownsConnection));
+    const documents = new MongooseDocuments(connection, ownsConnection);
+    super(documents);
+    this.documents = documents;
   }
 
   static async connect(options: MongooseReadModelStoreOptions): Promise<MongooseReadModelStore> {
@@ -46,12 +59,20 @@ export class MongooseReadModelStore extends BackedReadModelStore {
     return this.backend.listCollections();
   }
 
+  /** The server's explain() of the query as the store runs it (tests assert it never scans the collection). */
+  async explain(collection: string, query: ReadModelQuery): Promise<Record<string, unknown>> {
+    const { physical, plan } = await this.plan(collection, query);
+    return this.documents.cursorOf(physical, plan, plan.limit).explain();
+  }
+
   async dropDatabase(): Promise<void> {
     await this.connection.dropDatabase();
   }
 }
 
 class MongooseDocuments implements DocumentBackend {
+  readonly checkpointsWithWrites = false;
+
   constructor(
     private readonly connection: Connection,
     private readonly ownsConnection: boolean,
@@ -98,12 +119,34 @@ class MongooseDocuments implements DocumentBackend {
     }
   }
 
-  async find(collection: string, filter: EqualityFilter, limit?: number): Promise<StoredDocument[]> {
+  async query(collection: string, plan: QueryPlan, fetch: number | null): Promise<StoredDocument[]> {
+    return this.cursorOf(collection, plan, fetch).toArray();
+  }
+
+  /** The plan as a find on the plan's index (hinted); MongoDB's equality already means "holds" on arrays. */
+  cursorOf(collection: string, plan: QueryPlan, fetch: number | null) {
+    const and: Record<string, unknown>[] = [{ _deleted: false }];
+    for (const { field, value } of [...plan.equal, ...plan.residual]) and.push({ [field]: value });
+    if (plan.range) {
+      const { field, gt, gte, lt, lte } = plan.range;
+      const bounds = Object.entries({ $gt: gt, $gte: gte, $lt: lt, $lte: lte }).filter(([, v]) => v !== undefined);
+      and.push({ [field]: Object.fromEntries(bounds) });
+    }
+    const { field, direction } = plan.order;
+    if (field !== null && plan.range?.field !== field) and.push({ [field]: { $ne: null } });
+    const strict = direction === 'asc' ? '$gt' : '$lt';
+    if (plan.after && field !== null) {
+      and.push({ $or: [{ [field]: { [strict]: plan.after.value } }, { [field]: plan.after.value, _id: { [strict]: plan.after.id } }] });
+    } else if (plan.after) {
+      and.push({ _id: { [strict]: plan.after.id } });
+    }
+    const sign = direction === 'asc' ? 1 : -1;
     const cursor = this.docs(collection)
-      .find({ ...filter, _deleted: false } as mongoose.mongo.Filter<StoredDocument>)
-      .sort({ _id: 1 });
-    if (limit) cursor.limit(limit);
-    return cursor.toArray();
+      .find({ $and: and } as mongoose.mongo.Filter<StoredDocument>)
+      .sort(field === null ? { _id: sign } : { [field]: sign, _id: sign });
+    if (plan.index) cursor.hint(plan.index.name);
+    if (fetch !== null) cursor.limit(fetch);
+    return cursor;
   }
 
   async maxPosition(collection: string): Promise<number | null> {
@@ -117,16 +160,35 @@ class MongooseDocuments implements DocumentBackend {
 
   async createIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     for (const index of indexes) {
+      // A non-unique index ends with _id, so ties in a sorted page are ordered by the index too.
+      const keys = { ...Object.fromEntries(index.fields.map((field) => [field, 1])), ...(index.unique ? {} : { _id: 1 }) };
       // Sparse: tombstones carry no projection fields and must not collide. FerretDB accepts the option
       // and drops it, but its SQLite unique indexes skip missing fields anyway.
-      await this.docs(collection).createIndex(Object.fromEntries(index.fields.map((field) => [field, 1])), {
-        name: index.name,
-        ...(index.unique ? { unique: true, sparse: true } : {}),
-      });
+      const options = { name: index.name, ...(index.unique ? { unique: true, sparse: true } : {}) };
+      try {
+        await this.docs(collection).createIndex(keys, options);
+      } catch (error) {
+        // The declaration changed under the same name (IndexOptionsConflict, IndexKeySpecsConflict): replace it.
+        if (codeOf(error) !== 85 && codeOf(error) !== 86) throw error;
+        await this.docs(collection).dropIndex(index.name);
+        await this.docs(collection).createIndex(keys, options);
+      }
     }
+    const declared = indexes.filter((index) => index.name !== POSITION_INDEX.name);
+    if (declared.length === 0) return;
+    const known = new Map((await this.indexesOf(collection)).map((index) => [index.name, index]));
+    for (const index of declared) known.set(index.name, { ...index, fields: [...index.fields] });
+    await upsertOnce(() =>
+      this.meta.updateOne({ _id: `indexes:${collection}` }, { $set: { specs: [...known.values()] } }, { upsert: true }),
+    );
+  }
+
+  async indexesOf(collection: string): Promise<IndexSpec[]> {
+    return (await this.meta.findOne({ _id: `indexes:${collection}` }))?.specs ?? [];
   }
 
   async dropCollection(collection: string): Promise<void> {
+    await this.meta.deleteOne({ _id: `indexes:${collection}` });
     try {
       await this.db.dropCollection(collection);
     } catch (error) {
