@@ -4,6 +4,7 @@ export * from './eventually';
 export * from './contracts/event-store.contract';
 export * from './contracts/integration-events.builder';
 export * from './contracts/message-bus.contract';
+export * from './contracts/broadcast-bus.contract';
 export * from './contracts/object-store.contract';
 export * from './contracts/read-model.contract';
 export * from './services/test-services';

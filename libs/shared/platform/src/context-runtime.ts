@@ -10,7 +10,16 @@ import {
   StoredEvent,
   Subscription,
 } from '@vgp/event-store';
-import { Consumer, MESSAGE_BUS, MessageBus, startInbox, startOutbox } from '@vgp/messaging';
+import {
+  BROADCAST_BUS,
+  BroadcastBus,
+  Consumer,
+  InProcessBroadcastBus,
+  MESSAGE_BUS,
+  MessageBus,
+  startInbox,
+  startOutbox,
+} from '@vgp/messaging';
 import { OBJECT_STORE } from '@vgp/object-store';
 import { InMemoryReadModelStore, ProjectionDefinition, READ_MODEL_STORE, ReadModelStore, readModelProjection } from '@vgp/read-models';
 import { ContextAdapters } from './context-adapters';
@@ -181,13 +190,16 @@ export type ContextRuntimeOptions<Args extends unknown[]> = {
 };
 
 /**
- * The providers every context module lists: its adapters (its own event store, the bus, its read-model store,
- * in memory of its own when the app hands none over, the object store when it keeps media) and its runtime.
+ * The providers every context module lists: its adapters (its own event store, the bus, the broadcast bus, its
+ * read-model store, in memory of its own when the app hands none over, the object store when it keeps media) and
+ * its runtime.
  */
 export function contextProviders<Args extends unknown[]>(adapters: ContextAdapters, runtime: ContextRuntimeOptions<Args>): Provider[] {
   return [
     { provide: EVENT_STORE, useValue: adapters.eventStore },
     { provide: MESSAGE_BUS, useValue: adapters.bus },
+    // One process needs no broker to reach its own sockets; a distributed app hands over the Kafka one.
+    { provide: BROADCAST_BUS, useFactory: (): BroadcastBus => adapters.broadcast ?? new InProcessBroadcastBus() },
     ...(adapters.objectStore ? [{ provide: OBJECT_STORE, useValue: adapters.objectStore }] : []),
     {
       provide: OWNED_READ_MODEL_STORE,
