@@ -150,7 +150,8 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
   return { url: gateway.url, services: services as Map<ServiceName, ServiceProcess>, gateway, close };
 }
 
-class ManagedService implements ServiceProcess {
+/** One service as a child process; also one replica of a service, given a base folder of its own. */
+export class ManagedService implements ServiceProcess {
   readonly url: string;
   readonly logFile: string;
   private child: ChildProcess | null = null;
