@@ -126,7 +126,6 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const baseDir = resolve(options.baseDir);
   mkdirSync(baseDir, { recursive: true });
-  await (compiled ??= compileServices(DIST));
   const ports = Object.fromEntries(
     await Promise.all(SERVICE_NAMES.map(async (name) => [name, options.servicePorts?.[name] || (await freePort(host))] as const)),
   ) as Record<ServiceName, number>;
@@ -155,7 +154,8 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
   return { url: gateway.url, services: services as Map<ServiceName, ServiceProcess>, gateway, close };
 }
 
-class ManagedService implements ServiceProcess {
+/** One service as a child process; also one replica of a service, given a base folder of its own. */
+export class ManagedService implements ServiceProcess {
   readonly url: string;
   readonly logFile: string;
   private child: ChildProcess | null = null;
@@ -208,6 +208,7 @@ class ManagedService implements ServiceProcess {
 
   /** Spawns the service and waits for /health/ready; answers why it failed, or null when it is ready. */
   private async startOnce(): Promise<{ exited: boolean; message: string } | null> {
+    await (compiled ??= compileServices(DIST));
     const dataDir = join(this.baseDir, this.name);
     mkdirSync(dataDir, { recursive: true });
     // The children run what production runs: the compiled JavaScript, with plain Node options.

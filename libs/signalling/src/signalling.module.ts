@@ -7,6 +7,7 @@ import { SignallingGateway } from './api/signalling.gateway.js';
 import { CallActionHandler } from './application/call-action.handler.js';
 import { CALL_CHANGES, CallChangeRegistry } from './application/call-changes.js';
 import { CallFactsProvider } from './application/call-facts.js';
+import { CallRelay } from './application/call-relay.js';
 import { CALL_QUERIES } from './application/call.queries.js';
 import { CloseCallHandler } from './application/close-call.handler.js';
 import { CONSULTATION_QUERIES } from './application/consultation.queries.js';
@@ -20,7 +21,8 @@ import { signallingConsultationsProjection } from './infrastructure/consultation
 
 /**
  * Calls between a consultation's booked patient and clinician: REST to start and inspect a call,
- * WebSocket signalling at /v1/signalling. Consumes `consultation.events`, publishes `call.events`.
+ * WebSocket signalling at /v1/signalling. Consumes `consultation.events`, publishes `call.events`; relays
+ * signalling frames between its replicas over the broadcast bus (ADR 0024).
  */
 @Module({})
 export class SignallingModule {
@@ -56,6 +58,7 @@ export class SignallingModule {
         CallChangeRegistry,
         { provide: CALL_CHANGES, useExisting: CallChangeRegistry },
         CallFactsProvider,
+        CallRelay,
         StartCallHandler,
         CallActionHandler,
         CloseCallHandler,

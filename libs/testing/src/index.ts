@@ -4,6 +4,7 @@ export * from './eventually.js';
 export * from './contracts/event-store.contract.js';
 export * from './contracts/integration-events.builder.js';
 export * from './contracts/message-bus.contract.js';
+export * from './contracts/broadcast-bus.contract.js';
 export * from './contracts/object-store.contract.js';
 export * from './contracts/read-model.contract.js';
 export * from './services/test-services.js';

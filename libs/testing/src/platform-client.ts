@@ -47,15 +47,18 @@ export class PlatformClient {
     return { status: response.status, headers: response.headers, body: parsed as T, text, bytes };
   }
 
-  async signalling(): Promise<SignallingClient> {
+  /** `answerPings: false` plays a client that went away without closing (it never answers the server's pings). */
+  async signalling({ answerPings = true }: { answerPings?: boolean } = {}): Promise<SignallingClient> {
     const url = new URL('/v1/signalling', this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { autoPong: answerPings });
+    // Listening before the socket opens: the server's first frame may arrive together with the handshake.
+    const client = new SignallingClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new SignallingClient(socket);
+    return client;
   }
 }
 
@@ -63,12 +66,20 @@ export type SignalMessage = { type: string; [field: string]: unknown };
 
 /** Collects every frame so a test can wait for one, and assert on what was never received. */
 export class SignallingClient {
+  /** The frames of the call, in arrival order (the protocol's `welcome` is kept apart, in `welcome`). */
   readonly received: SignalMessage[] = [];
+  /** The server's keep-alive terms, sent first on every socket, as a client configures itself from them. */
+  welcome: SignalMessage | null = null;
+  /** Resolves with the close code once the socket has closed, whoever closed it. */
+  readonly closed: Promise<number>;
   private waiters: Array<() => void> = [];
 
   constructor(private readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
     socket.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()) as SignalMessage);
+      const frame = JSON.parse(data.toString()) as SignalMessage;
+      if (frame.type === 'welcome' && this.welcome === null && this.received.length === 0) this.welcome = frame;
+      else this.received.push(frame);
       for (const wake of this.waiters.splice(0)) wake();
     });
   }

@@ -138,7 +138,7 @@ async function countMongoDocuments(url: string, prefix: string): Promise<Record<
 }
 
 /** This run's read-model databases (one per service, named under the run's namespace). */
-async function dropMongoDatabases(url: string, prefix: string): Promise<void> {
+export async function dropMongoDatabases(url: string, prefix: string): Promise<void> {
   const connection = await mongoose.createConnection(url, { serverSelectionTimeoutMS: 3_000 }).asPromise();
   try {
     const admin = connection.db?.admin();
@@ -150,7 +150,7 @@ async function dropMongoDatabases(url: string, prefix: string): Promise<void> {
 }
 
 /** This run's topics (dead-letter topics too) and consumer groups, so repeated runs leave the shared broker as they found it. */
-async function deleteKafkaNamespace(brokers: string, prefix: string): Promise<void> {
+export async function deleteKafkaNamespace(brokers: string, prefix: string): Promise<void> {
   const admin = new Kafka({
     clientId: 'vgp-e2e-cleanup',
     brokers: brokers.split(','),
@@ -179,7 +179,7 @@ const withPostgres = async <T>(url: string, work: (db: Client) => Promise<T>): P
 };
 
 /** The run's event store schemas (append-only: dropped whole, as the owner, never edited). */
-const dropEventStoreSchemas = (ownerUrl: string, run: string) =>
+export const dropEventStoreSchemas = (ownerUrl: string, run: string) =>
   withPostgres(ownerUrl, async (db) => {
     for (const service of ['booking', 'signalling', 'recording', 'replay-access', 'audit']) {
       await db.query(`DROP SCHEMA IF EXISTS ${postgresSchemaOf(service, { KAFKA_NAMESPACE: run })} CASCADE`);

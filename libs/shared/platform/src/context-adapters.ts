@@ -1,10 +1,17 @@
 import type { EventStore } from '@vgp/event-store';
-import type { MessageBus } from '@vgp/messaging';
+import type { BroadcastBus, MessageBus } from '@vgp/messaging';
 import type { ObjectStore } from '@vgp/object-store';
 import type { ReadModelStore } from '@vgp/read-models';
 
 /**
- * What an app hands to a context's `forRoot`: its own event store, the shared bus, storage if needed, and its
- * own read-model store (in memory when absent: rebuilt from the event store at every start).
+ * What an app hands to a context's `forRoot`: its own event store, the shared bus, storage if needed, its
+ * own read-model store, and the broadcast bus between its replicas (in process when absent: right for one
+ * process only).
  */
-export type ContextAdapters = { eventStore: EventStore; bus: MessageBus; objectStore?: ObjectStore; readModels: ReadModelStore };
+export type ContextAdapters = {
+  eventStore: EventStore;
+  bus: MessageBus;
+  objectStore?: ObjectStore;
+  readModels: ReadModelStore;
+  broadcast?: BroadcastBus;
+};

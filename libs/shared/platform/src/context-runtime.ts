@@ -17,7 +17,16 @@ import {
   type StoredEvent,
   type Subscription,
 } from '@vgp/event-store';
-import { type Consumer, MESSAGE_BUS, type MessageBus, startInbox, startOutbox } from '@vgp/messaging';
+import {
+  BROADCAST_BUS,
+  type BroadcastBus,
+  type Consumer,
+  InProcessBroadcastBus,
+  MESSAGE_BUS,
+  type MessageBus,
+  startInbox,
+  startOutbox,
+} from '@vgp/messaging';
 import { OBJECT_STORE } from '@vgp/object-store';
 import { type ProjectionDefinition, READ_MODEL_STORE, type ReadModelStore, readModelProjection } from '@vgp/read-models';
 import { type ContextAdapters } from './context-adapters.js';
@@ -184,13 +193,15 @@ export type ContextRuntimeOptions<Args extends unknown[]> = {
 };
 
 /**
- * The providers every context module lists: its adapters (its own event store, the bus, its own read-model store,
- * the object store when it keeps media) and its runtime.
+ * The providers every context module lists: its adapters (its own event store, the bus, the broadcast bus, its
+ * own read-model store, the object store when it keeps media) and its runtime.
  */
 export function contextProviders<Args extends unknown[]>(adapters: ContextAdapters, runtime: ContextRuntimeOptions<Args>): Provider[] {
   return [
     { provide: EVENT_STORE, useValue: adapters.eventStore },
     { provide: MESSAGE_BUS, useValue: adapters.bus },
+    // One process needs no broker to reach its own sockets; a distributed app hands over the Kafka one.
+    { provide: BROADCAST_BUS, useFactory: (): BroadcastBus => adapters.broadcast ?? new InProcessBroadcastBus() },
     ...(adapters.objectStore ? [{ provide: OBJECT_STORE, useValue: adapters.objectStore }] : []),
     { provide: READ_MODEL_STORE, useValue: adapters.readModels },
     {

@@ -8,7 +8,7 @@ import { type EventStore, SqliteEventStore } from '@vgp/event-store';
 import { EsdbEventStore } from '@vgp/event-store/esdb';
 import { migratePostgresEventStore, PostgresEventStore } from '@vgp/event-store/postgres';
 import { type MessageBus } from '@vgp/messaging';
-import { KafkaMessageBus } from '@vgp/messaging/kafka';
+import { KafkaBroadcastBus, KafkaMessageBus } from '@vgp/messaging/kafka';
 import { FsObjectStore, type ObjectStore } from '@vgp/object-store';
 import { S3ObjectStore } from '@vgp/object-store/s3';
 import { configFragment, type ContextAdapters, type Environment, parseConfig } from '@vgp/platform';
@@ -193,6 +193,12 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
 
   const kafka = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS, clientId: `vgp-${service}` });
   const bus: MessageBus = config.KAFKA_NAMESPACE ? new NamespacedMessageBus(kafka, config.KAFKA_NAMESPACE) : kafka;
+  // Ephemeral fan-out between a service's replicas (signalling's frames), on the same cluster and namespace.
+  const broadcast = new KafkaBroadcastBus({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `vgp-${service}-broadcast`,
+    prefix: config.KAFKA_NAMESPACE ? `${config.KAFKA_NAMESPACE}.` : '',
+  });
   description.push(
     `bus: Kafka ${config.KAFKA_BROKERS.join(',')}${config.KAFKA_NAMESPACE ? `, topics and groups under '${config.KAFKA_NAMESPACE}.'` : ''}`,
   );
@@ -235,11 +241,12 @@ export function adaptersFromEnv(service: string, env: Environment = process.env,
     prepare,
     eventStore,
     bus,
+    broadcast,
     objectStore,
     description,
     warnings,
     close: async () => {
-      await Promise.allSettled([bus.close()]);
+      await Promise.allSettled([bus.close(), broadcast.close()]);
       await Promise.allSettled([eventStore.close()]);
       s3?.close();
     },

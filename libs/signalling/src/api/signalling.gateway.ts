@@ -3,13 +3,17 @@ import { CommandBus } from '@nestjs/cqrs';
 import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { type AuthenticatedUser, TokenKeysUnavailable, TokenVerifier } from '@vgp/auth';
 import { DomainError, isDomainError } from '@vgp/domain';
-import { type Clock, CLOCK, correlationIdOf, EventMetadataFactory, runWithCorrelationId, webSocketErrorOf } from '@vgp/platform';
+import type { BroadcastSubscription } from '@vgp/messaging';
+import { AppConfig, type Clock, CLOCK, correlationIdOf, EventMetadataFactory, runWithCorrelationId, webSocketErrorOf } from '@vgp/platform';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { CallActionCommand, type CallAction } from '../application/call-action.command.js';
 import { CALL_CHANGES, type CallChanges } from '../application/call-changes.js';
+import { CallRelay, type RelayedFrame, type ServerFrame } from '../application/call-relay.js';
 import { CALL_QUERIES, type CallQueries } from '../application/call.queries.js';
-import { type Caller, participantRoleOf, type ParticipantRole } from '../domain/call.decider.js';
+import { type KeepAliveSettings, SIGNALLING_CONFIG } from '../application/signalling.config.js';
+import { type Caller, type OpenCall, participantRoleOf, type ParticipantRole } from '../domain/call.decider.js';
 import { CallAlreadyEnded, CallNotFound } from '../domain/call.errors.js';
 import {
   type ClientMessage,
@@ -29,6 +33,9 @@ class Session {
   joined: Membership | null = null;
   private queue: Promise<void> = Promise.resolve();
   joinTimer?: NodeJS.Timeout;
+  keepAlive?: NodeJS.Timeout;
+  /** When the client was last heard (a frame or a pong), on the monotonic clock: liveness, not domain time. */
+  lastHeard = performance.now();
 
   constructor(
     readonly socket: WebSocket,
@@ -39,7 +46,7 @@ class Session {
     this.queue = this.queue.then(work);
   }
 
-  send(frame: { type: string; [field: string]: unknown }): void {
+  send(frame: ServerFrame): void {
     if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
 
@@ -56,8 +63,9 @@ class Session {
 /**
  * WebRTC signalling for booked calls. A socket must first `join` with its JWT (never in the URL);
  * the call and the caller's role come from the server's records. Offer, answer and ICE are relayed
- * only to the other participants of the same call. Join, leave, switch and end are appended to the
- * event store before anyone is told.
+ * only to the other participants of the same call, through the relay to every replica (ADR 0024). Join, leave,
+ * switch and end are appended to the event store before anyone is told; who is in the call comes from there,
+ * never from this replica's sockets. Every socket is pinged; one that stays silent is closed and leaves.
  */
 @WebSocketGateway({ path: '/v1/signalling', maxPayload: MAX_FRAME_BYTES })
 export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
@@ -66,21 +74,30 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
   private readonly sessions = new Set<Session>();
   private closing = false;
   private unsubscribe?: () => void;
+  private relayed?: BroadcastSubscription;
+  private readonly keepAlive: KeepAliveSettings;
 
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly commands: CommandBus,
     @Inject(CALL_QUERIES) private readonly calls: CallQueries,
     @Inject(CALL_CHANGES) private readonly changes: CallChanges,
+    private readonly relay: CallRelay,
     private readonly metadata: EventMetadataFactory,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.keepAlive = config.of(SIGNALLING_CONFIG);
+  }
 
-  onModuleInit(): void {
-    // However a call ends (hang-up, cancelled consultation, another instance), its sockets hear it.
+  async onModuleInit(): Promise<void> {
+    // However a call ends (hang-up, cancelled consultation, on any replica), its sockets here hear it: every
+    // replica's own calls projection sees every CallEnded of the shared store.
     this.unsubscribe = this.changes.onChange((event) => {
       if (event.type === 'CallEnded') this.closeRoom(event.data.callId, event.data.reason);
     });
+    // Before the server listens: no frame for a socket of this replica can be published before it hears them.
+    this.relayed = await this.relay.listen((relayed) => this.deliver(relayed));
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -96,17 +113,37 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
       return;
     }
     this.sessions.add(session);
+    const { pingIntervalSeconds, idleTimeoutSeconds } = this.keepAlive;
+    session.send({ type: 'welcome', pingIntervalSeconds, idleTimeoutSeconds, joinTimeoutSeconds: JOIN_TIMEOUT_MS / 1000 });
+    const heard = () => (session.lastHeard = performance.now());
+    socket.on('pong', heard);
+    session.keepAlive = setInterval(
+      // After this turn's I/O: a pong that waited out a busy event loop counts before the socket is judged.
+      () =>
+        setImmediate(() => {
+          if (performance.now() - session.lastHeard >= idleTimeoutSeconds * 1000) {
+            // Gone without a close (a dead network, a sleeping laptop): no close handshake would complete either.
+            socket.terminate();
+            return;
+          }
+          if (socket.readyState === OPEN) socket.ping();
+        }),
+      pingIntervalSeconds * 1000,
+    );
+    session.keepAlive.unref();
     session.joinTimer = setTimeout(() => {
       if (session.joined) return;
       session.error('unauthenticated', `Send a join message within ${JOIN_TIMEOUT_MS / 1000} seconds of connecting.`);
       socket.close(1008, 'join timeout');
     }, JOIN_TIMEOUT_MS);
     session.joinTimer.unref();
-    socket.on('message', (data: RawData, isBinary: boolean) =>
-      session.enqueue(() => this.guarded(session, () => this.onFrame(session, data, isBinary))),
-    );
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      heard();
+      session.enqueue(() => this.guarded(session, () => this.onFrame(session, data, isBinary)));
+    });
     socket.on('close', () => {
       clearTimeout(session.joinTimer);
+      clearInterval(session.keepAlive);
       this.sessions.delete(session);
       session.enqueue(() => this.guarded(session, () => this.depart(session)));
     });
@@ -129,6 +166,8 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
           }),
       ),
     );
+    // Last: the departures above still reach this replica's other sockets through it.
+    await this.relayed?.stop();
   }
 
   private async guarded(session: Session, work: () => Promise<void>): Promise<void> {
@@ -186,19 +225,18 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     }
     clearTimeout(session.joinTimer);
     const current = (await this.calls.get(callId)) ?? call;
-    const room = this.roomOf(callId);
-    const peers = uniqueUsers([...room].filter((s) => s.joined && s.joined.user.id !== user.id));
     session.joined = { callId, user, caller, role };
-    room.add(session);
+    this.roomOf(callId).add(session);
     session.send({
       type: 'joined',
       callId,
       consultationId: current.consultationId,
       mode: current.mode,
       segmentId: current.currentSegmentId,
-      peers,
+      // From the stored call, so a peer connected to another replica is listed too.
+      peers: peersOf(current, user.id),
     });
-    this.broadcast(callId, { type: 'peer-joined', userId: user.id, role }, (s) => s.joined?.user.id !== user.id);
+    await this.relay.send(callId, { type: 'peer-joined', userId: user.id, role }, user.id);
   }
 
   private async inCall(session: Session, membership: Membership, message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
@@ -206,14 +244,14 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     switch (message.type) {
       case 'offer':
       case 'answer':
-        return this.relay(callId, user.id, { type: message.type, from: user.id, sdp: message.sdp });
+        return this.relay.send(callId, { type: message.type, from: user.id, sdp: message.sdp }, user.id);
       case 'ice':
-        return this.relay(callId, user.id, { type: 'ice', from: user.id, candidate: message.candidate });
+        return this.relay.send(callId, { type: 'ice', from: user.id, candidate: message.candidate }, user.id);
       case 'switch-media': {
         const { events, state } = await this.record(callId, { type: 'SwitchMedia', mode: message.mode }, membership);
         if (events.length === 0 || state.status === 'none') return;
         const seq = state.segments.find((s) => s.segmentId === state.currentSegmentId)?.seq;
-        this.broadcast(callId, {
+        await this.relay.send(callId, {
           type: 'media-switched',
           mode: state.mode,
           segmentId: state.currentSegmentId,
@@ -233,7 +271,7 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
     }
   }
 
-  /** A socket leaves its call; the participant is recorded as gone once their last socket has. */
+  /** A socket leaves its call; the participant is recorded as gone once their last socket on this replica has. */
   private async depart(session: Session): Promise<void> {
     const membership = session.joined;
     if (!membership) return;
@@ -250,20 +288,17 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
       if (!(error instanceof CallAlreadyEnded)) throw error;
       return;
     }
-    this.broadcast(membership.callId, { type: 'peer-left', userId: membership.user.id, role: membership.role });
+    await this.relay.send(membership.callId, { type: 'peer-left', userId: membership.user.id, role: membership.role }, membership.user.id);
   }
 
   private record(callId: string, action: CallAction, { user, caller, role }: Membership) {
     return this.commands.execute(new CallActionCommand(callId, action, caller, this.clock(), this.metadata.forUser(user, role)));
   }
 
-  private relay(callId: string, fromUserId: string, frame: { type: string; [field: string]: unknown }): void {
-    this.broadcast(callId, frame, (s) => s.joined?.user.id !== fromUserId);
-  }
-
-  private broadcast(callId: string, frame: { type: string; [field: string]: unknown }, to: (s: Session) => boolean = () => true): void {
+  /** A frame from any replica (this one included) to this replica's sockets of the call, its sender's excepted. */
+  private deliver({ callId, except, frame }: RelayedFrame): void {
     for (const session of this.rooms.get(callId) ?? []) {
-      if (session.joined?.callId === callId && to(session)) session.send(frame);
+      if (session.joined?.callId === callId && session.joined.user.id !== except) session.send(frame);
     }
   }
 
@@ -292,8 +327,9 @@ export class SignallingGateway implements OnGatewayConnection, OnModuleInit {
   }
 }
 
-const uniqueUsers = (sessions: Session[]): { userId: string; role: ParticipantRole }[] => {
-  const seen = new Map<string, ParticipantRole>();
-  for (const s of sessions) if (s.joined) seen.set(s.joined.user.id, s.joined.role);
-  return [...seen].map(([userId, role]) => ({ userId, role }));
-};
+/** The call's other participants who are online, as the store records them. */
+const peersOf = (call: OpenCall, self: string): { userId: string; role: ParticipantRole }[] =>
+  call.online.flatMap((userId) => {
+    const role = userId === self ? null : participantRoleOf(call, { userId, clinicId: call.clinicId });
+    return role ? [{ userId, role }] : [];
+  });

@@ -1,4 +1,4 @@
-import { mediaModeSchema } from '@vgp/contracts';
+import { type MediaMode, mediaModeSchema } from '@vgp/contracts';
 import { z } from 'zod';
 
 /** Every frame is JSON text of at most this many bytes; the socket closes on a larger one. */
@@ -31,6 +31,26 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+type Peer = { userId: string; role: 'patient' | 'clinician' };
+
+/**
+ * What the server sends. `welcome` comes first on every socket: the server pings every `pingIntervalSeconds`
+ * (browsers answer with a pong on their own), closes a socket it has heard nothing from (no frame, no pong) for
+ * `idleTimeoutSeconds` (its participant leaves the call), and one that has not joined within `joinTimeoutSeconds`.
+ * A client that hears nothing, not even a ping, for `idleTimeoutSeconds` should treat the socket as dead, reconnect
+ * and join again. `peers` of `joined` are the other participants online in the call, on whichever replica.
+ */
+export type ServerMessage =
+  | { type: 'welcome'; pingIntervalSeconds: number; idleTimeoutSeconds: number; joinTimeoutSeconds: number }
+  | { type: 'joined'; callId: string; consultationId: string; mode: MediaMode; segmentId: string; peers: Peer[] }
+  | ({ type: 'peer-joined' } & Peer)
+  | ({ type: 'peer-left' } & Peer)
+  | { type: 'offer' | 'answer'; from: string; sdp: string }
+  | { type: 'ice'; from: string; candidate: z.infer<typeof iceCandidate> }
+  | { type: 'media-switched'; mode: MediaMode; segmentId: string; segmentSeq: number; by: string }
+  | { type: 'call-ended'; callId: string; reason: string }
+  | { type: 'error'; code: SignallingErrorCode; detail: string };
 
 /**
  * The `code` of an error frame. The gateway's own protocol errors, and refusals of the call's rules as

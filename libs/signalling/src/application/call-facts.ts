@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, READ_MODEL_FRESHNESS, type ReadModelFreshness } from '@vgp/platform';
 import { type CallFacts } from '../domain/call.decider.js';
-import { CALL_QUERIES, type CallQueries } from './call.queries.js';
 import { CONSULTATION_QUERIES, CONSULTATIONS_READ_MODEL, type ConsultationQueries } from './consultation.queries.js';
 
 /** Looks up what the server knows about a consultation; nothing here comes from the client. */
@@ -9,7 +8,6 @@ import { CONSULTATION_QUERIES, CONSULTATIONS_READ_MODEL, type ConsultationQuerie
 export class CallFactsProvider {
   constructor(
     @Inject(CONSULTATION_QUERIES) private readonly consultations: ConsultationQueries,
-    @Inject(CALL_QUERIES) private readonly calls: CallQueries,
     @Inject(READ_MODEL_FRESHNESS) private readonly freshness: ReadModelFreshness,
     private readonly config: AppConfig,
   ) {}
@@ -17,11 +15,7 @@ export class CallFactsProvider {
   async forConsultation(consultationId: string): Promise<CallFacts> {
     // The inbox may have just stored the booking: read after it.
     await this.freshness.caughtUp(CONSULTATIONS_READ_MODEL);
-    const [consultation, activeCall] = await Promise.all([this.consultations.get(consultationId), this.calls.activeCallOf(consultationId)]);
-    return {
-      consultation,
-      joinGraceMinutes: this.config.get('CALL_JOIN_GRACE_MINUTES'),
-      activeCallId: activeCall?.callId ?? null,
-    };
+    // The running call is not among them: StartCall reads it from the store (StartCallHandler).
+    return { consultation: await this.consultations.get(consultationId), joinGraceMinutes: this.config.get('CALL_JOIN_GRACE_MINUTES') };
   }
 }

@@ -23,7 +23,7 @@ export type ConsultationFacts = BookingFact;
 export type CallFacts = {
   consultation: ConsultationFacts | null;
   joinGraceMinutes: number;
-  /** The consultation's call that is active now, if any (StartCall only). */
+  /** The consultation's call that is active now, if any (StartCall only; read from the store, never a read model). */
   activeCallId?: string | null;
 };
 

@@ -87,3 +87,12 @@ export class CallAlreadyExists extends DomainError {
     super(CALL_CONFLICT_DETAIL);
   }
 }
+
+/** The relay between signalling replicas did not take a frame: the sender may retry shortly. */
+export class SignallingRelayUnavailable extends DomainError {
+  readonly code = 'signalling-relay-unavailable';
+  readonly kind = 'unavailable';
+  constructor() {
+    super('Signalling is briefly unavailable; send the message again shortly.', { title: 'Signalling unavailable' });
+  }
+}

@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
 import { type Consumer, type ConsumerOptions, type MessageBus, MessageBusUnavailable, type OutgoingMessage } from '../message-bus.port.js';
+import { createTopicsWithLeaders } from './kafka-topics.js';
 
 export type KafkaMessageBusOptions = {
   brokers: string[];
@@ -45,13 +46,6 @@ export const DLQ_HEADERS = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
-
-const TOPIC_SETUP_ATTEMPTS = 15;
-const RETRIABLE_TOPIC_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER', 'REQUEST_TIMED_OUT']);
-const isRetriable = (error: unknown): boolean => {
-  const e = error as { type?: string; retriable?: boolean; name?: string };
-  return e?.retriable === true || RETRIABLE_TOPIC_ERRORS.has(e?.type ?? '') || e?.name === 'KafkaJSNumberOfRetriesExceeded';
-};
 
 /** Thrown inside eachMessage when the consumer is stopping: the message stays uncommitted and is redelivered. */
 class ConsumerStopping extends Error {}
@@ -282,26 +276,10 @@ export class KafkaMessageBus implements MessageBus {
   private async ensureTopics(topics: string[]): Promise<void> {
     const missing = topics.filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
-    // Several services creating the same new topics at once briefly see "does not host this
-    // topic-partition" while leaders are elected: that is retriable, so retry until metadata agrees.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // createTopics is a no-op for existing topics; waitForLeaders makes the first produce/join succeed.
-        await this.admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic,
-            numPartitions: this.options.numPartitions,
-            replicationFactor: this.options.replicationFactor,
-          })),
-        });
-        await this.admin.fetchTopicMetadata({ topics: missing });
-        break;
-      } catch (error) {
-        if (attempt >= TOPIC_SETUP_ATTEMPTS || !isRetriable(error)) throw error;
-        await sleep(Math.min(200 * attempt, 2_000));
-      }
-    }
+    await createTopicsWithLeaders(
+      this.admin,
+      missing.map((topic) => ({ topic, numPartitions: this.options.numPartitions, replicationFactor: this.options.replicationFactor })),
+    );
     for (const t of missing) this.knownTopics.add(t);
   }
 
