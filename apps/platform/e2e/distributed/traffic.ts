@@ -1,6 +1,6 @@
 import { PlatformClient } from '@vgp/testing';
 
-/** One booking of a stream: its own patient and clinician, so no two overlap (ADR 0007). */
+/** One booking of a stream: its own patient and clinician, so no two overlap (ADR 0023). */
 export const book = async (api: PlatformClient, adminToken: string, run: string, i: number) => {
   const answer = await api.request('POST', '/v1/consultations', {
     token: adminToken,

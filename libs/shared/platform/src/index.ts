@@ -21,7 +21,6 @@ export * from './context-adapters.js';
 export * from './http-hooks.js';
 export * from './http-app.js';
 export * from './platform.module.js';
-export * from './keyed-mutex.js';
 export * from './config-fragment.js';
 export * from './clock.js';
 export * from './error-kinds.js';
