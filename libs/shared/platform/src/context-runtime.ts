@@ -93,13 +93,21 @@ export class ContextRuntime implements ReadModelFreshness, OnModuleInit, OnAppli
   ) {
     this.logger = new Logger(`${spec.name}-runtime`);
     const observer = this.observer();
+    // What a start costs: a restart that resumes from its checkpoints applies only what came after them.
+    const applied = deps.metrics.counter('vgp_processor_applied_events_total', 'Events a projection applied since this process started', [
+      'processor',
+    ]);
     for (const projection of spec.projections ?? []) {
+      const name = projection.definition.name;
       this.processors.push(
         readModelProjection(projection.definition, {
           eventStore: deps.store,
           readModels: deps.readModels,
           onFailure: projection.onFailure,
-          onApplied: projection.onApplied,
+          onApplied: async (event) => {
+            applied.inc({ processor: name });
+            await projection.onApplied?.(event);
+          },
           observer,
         }),
       );
