@@ -26,7 +26,10 @@ export type SqliteEventStoreOptions = {
   clock?: () => Date;
   /** How often subscriptions look for events that another process wrote to the same file. */
   pollIntervalMs?: number;
-  /** How long a write waits for another connection's lock before the append fails. */
+  /**
+   * How long a write waits for another connection's lock before it fails. The wait never blocks the event loop:
+   * SQLite is asked not to wait (busy_timeout 0) and the write is tried again on a timer.
+   */
   busyTimeoutMs?: number;
   /** Group commit: at most this many concurrent appends share one transaction. */
   maxAppendsPerCommit?: number;
@@ -66,6 +69,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   position INTEGER NOT NULL,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS store_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  written_at TEXT NOT NULL
+);
 `;
 
 const COLUMNS = `position, id, stream_id, revision, type, schema_version, occurred_at, correlation_id,
@@ -102,6 +109,7 @@ type PreparedEvent = {
 };
 
 type PendingAppend = {
+  queuedAt: number;
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
@@ -133,13 +141,16 @@ export class SqliteEventStore implements EventStore {
   private readonly maxAppendsPerCommit: number;
   private queue: PendingAppend[] = [];
   private scheduled: NodeJS.Immediate | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private readonly stats: GroupCommitStats = { commits: 0, appends: 0 };
   private closed = false;
+  private readonly busyTimeoutMs: number;
 
   constructor(options: SqliteEventStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? defaultUpcasters;
     this.maxAppendsPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 100);
+    this.busyTimeoutMs = Math.max(0, options.busyTimeoutMs ?? 5_000);
     this.subscriptions = new CatchUpSubscriptions(
       {
         headPosition: async () => this.headPosition(),
@@ -151,11 +162,14 @@ export class SqliteEventStore implements EventStore {
     );
     try {
       this.db = new DatabaseSync(options.path);
-      this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
+      // Opening happens before anything is served, so it may wait for the lock; after that SQLite never waits:
+      // a synchronous lock wait would stall the whole process (health probes included), so writes retry on a timer.
+      this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`);
       this.db.exec('PRAGMA journal_mode = WAL');
       this.db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       this.db.exec(SCHEMA);
       this.statements = prepareStatements(this.db);
+      this.db.exec('PRAGMA busy_timeout = 0');
     } catch (error) {
       throw new EventStoreUnavailable(`cannot open the event store at ${options.path}: ${messageOf(error)}`, error);
     }
@@ -168,8 +182,8 @@ export class SqliteEventStore implements EventStore {
     if (duplicate) throw new DuplicateEventId(duplicate.id);
 
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: prepared, expected: expectedRevision, resolve, reject });
-      this.scheduled ??= setImmediate(() => this.commitNext());
+      this.queue.push({ queuedAt: Date.now(), streamId, events: prepared, expected: expectedRevision, resolve, reject });
+      this.schedule();
     });
   }
 
@@ -199,15 +213,28 @@ export class SqliteEventStore implements EventStore {
 
   async storeCheckpoint(subscriptionId: string, position: number): Promise<void> {
     this.assertOpen();
-    this.guard(() => this.statements.storeCheckpoint.run(subscriptionId, position, this.clock().toISOString()));
+    await this.whenUnlocked(Date.now() + this.busyTimeoutMs, () =>
+      this.statements.storeCheckpoint.run(subscriptionId, position, this.clock().toISOString()),
+    );
   }
 
-  /** Healthy when the write lock can be taken now: what an append needs. */
+  /**
+   * Healthy when a write commits now: a probe row is written and synced like an append, so a full disk, a
+   * read-only file or a lock another process keeps for over a second all answer false, without blocking.
+   */
   async isHealthy(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.db.exec('ROLLBACK');
+      await this.whenUnlocked(Date.now() + Math.min(1_000, this.busyTimeoutMs), () => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.statements.probe.run(this.clock().toISOString());
+          this.db.exec('COMMIT');
+        } catch (error) {
+          if (this.db.isTransaction) this.db.exec('ROLLBACK');
+          throw error;
+        }
+      });
       return true;
     } catch {
       return false;
@@ -218,31 +245,47 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     await this.subscriptions.stopAll();
     // Appends already taken are committed or refused, never dropped.
-    while (this.queue.length > 0) this.commitNext();
+    while (this.queue.length > 0) {
+      this.commitNext();
+      if (this.queue.length > 0 && this.retryTimer) await new Promise((done) => setTimeout(done, LOCK_RETRY_MS));
+    }
     this.closed = true;
     this.db.close();
   }
 
   // --- appends: group commit -------------------------------------------------------------------------------
 
+  private schedule(): void {
+    if (this.retryTimer === null) this.scheduled ??= setImmediate(() => this.commitNext());
+  }
+
   /** Commits the oldest queued appends in one transaction, then answers each of them; the rest go in the next. */
   private commitNext(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.scheduled = null;
+    this.retryTimer = null;
     const batch = this.queue.splice(0, this.maxAppendsPerCommit);
-    if (this.queue.length > 0) this.scheduled = setImmediate(() => this.commitNext());
     if (batch.length === 0) return;
 
     let outcomes: Outcome[];
     try {
       outcomes = this.transaction(batch);
     } catch (error) {
+      if (isBusy(error) && Date.now() - batch[0].queuedAt < this.busyTimeoutMs && !this.closed) {
+        // Another connection holds the write lock: the batch keeps its place and is tried again on a timer.
+        this.queue.unshift(...batch);
+        this.retryTimer = setTimeout(() => this.commitNext(), LOCK_RETRY_MS);
+        return;
+      }
+      if (this.queue.length > 0) this.schedule();
       // Nothing of the batch is stored, and a refusal decided against an earlier append's rolled-back
       // rows would be wrong too: every caller gets the failure.
       for (const pending of batch)
         pending.reject(new EventStoreUnavailable(`append to ${pending.streamId} failed: ${messageOf(error)}`, error));
       return;
     }
+    if (this.queue.length > 0) this.schedule();
     this.stats.commits++;
     this.stats.appends += batch.length;
     // Answers only now, after COMMIT (and its fsync at synchronous=FULL) has returned.
@@ -360,6 +403,20 @@ export class SqliteEventStore implements EventStore {
     return (this.guard(query) as EventRow[]).map((row) => this.upcasters.upcast(toStoredEvent(row)));
   }
 
+  /** Runs a write, trying again on a timer (never a synchronous wait) while another connection holds the lock. */
+  private async whenUnlocked<T>(deadline: number, write: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return write();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline)
+          throw new EventStoreUnavailable(`event store write failed: ${messageOf(error)}`, error);
+      }
+      await new Promise((done) => setTimeout(done, LOCK_RETRY_MS));
+      this.assertOpen();
+    }
+  }
+
   private guard<T>(operation: () => T): T {
     try {
       return operation();
@@ -393,6 +450,9 @@ const prepareStatements = (db: DatabaseSync) => {
     release: statement('RELEASE append'),
     rollbackToSavepoint: statement('ROLLBACK TO append'),
     readCheckpoint: statement('SELECT position FROM checkpoints WHERE subscription_id = ?'),
+    probe: statement(
+      'INSERT INTO store_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at',
+    ),
     storeCheckpoint: statement(
       `INSERT INTO checkpoints (subscription_id, position, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
@@ -421,5 +481,12 @@ const isSameEvent = (row: EventRow | undefined, streamId: string, event: Prepare
   row.stream_id === streamId &&
   row.type === event.type &&
   canonicalJson(JSON.parse(row.data)) === canonicalJson(JSON.parse(event.data));
+
+/** How often a write blocked by another connection's lock is tried again. */
+const LOCK_RETRY_MS = 10;
+
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
+const isBusy = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && ((error as { errcode?: number }).errcode ?? 0) % 256 === 5;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
