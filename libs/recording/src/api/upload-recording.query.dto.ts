@@ -1,10 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 
 /** The only thing an uploader may choose: which of the call's own segments (default: the current one). */
-export class UploadRecordingQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: "One of this call's segments; defaults to the segment open now." })
-  @IsOptional()
-  @IsUUID()
-  segmentId?: string;
-}
+export class UploadRecordingQueryDto extends createZodDto(
+  z.strictObject({
+    segmentId: z.uuid().optional().describe("One of this call's segments; defaults to the segment open now."),
+  }),
+) {}

@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsString, Length, Matches } from 'class-validator';
 import { MEDIA_MODES, type MediaMode } from '@vgp/contracts';
+import { isoDateTimeWithOffset } from '@vgp/platform';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { type AccessBasis, type SharePurpose } from '../domain/access-policy.js';
 
 export const SHARE_PURPOSES: readonly SharePurpose[] = ['second_opinion', 'carer', 'legal', 'research', 'other'];
@@ -32,25 +34,18 @@ export class ReplayGrantResponseDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
-export class CreateShareRequestDto {
-  @ApiProperty({
-    description: 'The user id (token `sub`) of the person who may replay the recording.',
-    example: 'carer-cleo',
-    maxLength: 200,
-  })
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'granteeId must not be blank' })
-  granteeId!: string;
-
-  @ApiProperty({ enum: SHARE_PURPOSES })
-  @IsIn(SHARE_PURPOSES as SharePurpose[])
-  purpose!: SharePurpose;
-
-  @ApiProperty({ format: 'date-time', description: 'When the share ends: in the future, at most one year from now.' })
-  @IsISO8601({ strict: true, strictSeparator: true })
-  until!: string;
-}
+export class CreateShareRequestDto extends createZodDto(
+  z.strictObject({
+    granteeId: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/\S/, 'must not be blank')
+      .meta({ description: 'The user id (token `sub`) of the person who may replay the recording.', example: 'carer-cleo' }),
+    purpose: z.enum(SHARE_PURPOSES),
+    until: isoDateTimeWithOffset().describe('When the share ends: in the future, at most one year from now.'),
+  }),
+) {}
 
 export class ShareResponseDto {
   @ApiProperty({ format: 'uuid' }) shareId!: string;

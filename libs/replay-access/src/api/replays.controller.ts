@@ -4,10 +4,9 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } 
 import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
 import { ListReplaysCommand } from '../application/list-replays.command.js';
 import { RequestReplayGrantCommand } from '../application/request-replay-grant.command.js';
-import { EmptyBodyPipe } from './empty-body.pipe.js';
 import { ReplayGrantResponseDto, ReplayListResponseDto } from './replay-access.dto.js';
 import { ReplayResourceNotFound } from '../domain/replay-access.errors.js';
-import { NoStoreInterceptor } from '@vgp/platform';
+import { NoFieldsRequestDto, NoStoreInterceptor } from '@vgp/platform';
 
 /** A malformed recording id answers exactly like an unknown one. */
 export const recordingIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new ReplayResourceNotFound('recording') });
@@ -50,7 +49,7 @@ export class ReplaysController {
   grant(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', recordingIdPipe) recordingId: string,
-    @Body(EmptyBodyPipe) _body: Record<string, never>,
+    @Body() _body: NoFieldsRequestDto,
   ): Promise<ReplayGrantResponseDto> {
     return this.commands.execute(new RequestReplayGrantCommand(user, recordingId));
   }

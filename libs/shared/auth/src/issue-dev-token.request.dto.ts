@@ -1,35 +1,21 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { type Role, ROLES } from '@vgp/contracts';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { ROLES } from '@vgp/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { MAX_DEV_TOKEN_TTL_SECONDS } from './token-issuer.js';
 
-export class IssueDevTokenRequestDto {
-  @ApiProperty({ example: 'patient-1', description: 'The user id the token speaks for.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  sub!: string;
-
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['patient'] })
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(ROLES.length)
-  @IsIn(ROLES, { each: true })
-  roles!: Role[];
-
-  @ApiProperty({ example: 'clinic-1' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  clinicId!: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEV_TOKEN_TTL_SECONDS, default: 3600 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_DEV_TOKEN_TTL_SECONDS)
-  ttlSeconds?: number;
-}
+export class IssueDevTokenRequestDto extends createZodDto(
+  z.strictObject({
+    sub: z.string().min(1).max(200).meta({ example: 'patient-1', description: 'The user id the token speaks for.' }),
+    roles: z
+      .array(z.enum(ROLES))
+      .min(1)
+      .max(ROLES.length)
+      .meta({ example: ['patient'] }),
+    clinicId: z.string().min(1).max(200).meta({ example: 'clinic-1' }),
+    ttlSeconds: z.int().min(1).max(MAX_DEV_TOKEN_TTL_SECONDS).optional().meta({ default: 3600 }),
+  }),
+) {}
 
 export class DevTokenResponseDto {
   @ApiProperty()

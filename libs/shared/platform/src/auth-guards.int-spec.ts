@@ -1,4 +1,4 @@
-import { Controller, Get, Module, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, Module } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { createServer, Server } from 'node:http';
@@ -18,6 +18,7 @@ import {
   TokenVerifier,
 } from '@vgp/auth';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { EdgeValidationPipe } from './validation.pipe.js';
 
 @Controller('matrix')
 class MatrixController {
@@ -54,7 +55,7 @@ class MatrixModule {}
 const appWith = async (settings: AuthSettings): Promise<NestFastifyApplication> => {
   const moduleRef = await Test.createTestingModule({ imports: [AuthModule.forRoot(settings), MatrixModule] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }));
+  app.useGlobalPipes(new EdgeValidationPipe());
   // The guards refuse with DomainErrors; the platform's filter renders them, as in every app.
   app.useGlobalFilters(new ProblemDetailsFilter());
   await app.init();

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { IncomingMessage } from 'node:http';
 import { AppConfig } from './app-config.js';
 import { parseAppConfig } from './app-config.schema.js';
@@ -80,7 +81,10 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .addSecurityRequirements('bearer')
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), { jsonDocumentUrl: 'docs-json' });
+    // cleanupOpenApiDoc turns the JSON Schema of zod DTOs into OpenAPI 3.0 (nullable, refs) as the rest of the document.
+    SwaggerModule.setup('docs', app, () => cleanupOpenApiDoc(SwaggerModule.createDocument(app, document)), {
+      jsonDocumentUrl: 'docs-json',
+    });
   }
   return app;
 };

@@ -2,22 +2,20 @@ import { Body, Controller, Get, Module, Param, Post, Req } from '@nestjs/common'
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { InjectOptions } from 'fastify';
-import { ApiProperty } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Public, Roles, TokenIssuer, DEV_JWT_SECRET } from '@vgp/auth';
-import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import { SignJWT } from 'jose';
+import { createZodDto } from 'nestjs-zod';
 import { Writable } from 'node:stream';
+import { z } from 'zod';
 import { EventMetadataFactory } from './event-metadata.factory.js';
 import { HealthRegistry } from './health-registry.js';
 import { createTestingHttpApp } from './http-app.js';
 import { PlatformModule } from './platform.module.js';
 import { currentCorrelationId } from './request-context.js';
 
-class BookRequestDto {
-  @ApiProperty() @IsString() patientId!: string;
-  @ApiProperty() @IsInt() @Min(5) @Max(240) durationMinutes!: number;
-  @ApiProperty() @IsIn(['audio', 'video']) mode!: string;
-}
+class BookRequestDto extends createZodDto(
+  z.strictObject({ patientId: z.string(), durationMinutes: z.int().min(5).max(240), mode: z.enum(['audio', 'video']) }),
+) {}
 
 @Controller('v1/probe')
 class ProbeController {

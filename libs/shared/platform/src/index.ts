@@ -10,6 +10,8 @@ export * from './tracing.testing.js';
 export * from './problem.exception.js';
 export * from './problem-details.filter.js';
 export * from './validation.pipe.js';
+export * from './request-fields.js';
+export * from './no-fields.request.dto.js';
 export * from './log-redaction.js';
 export * from './logging.options.js';
 export * from './metrics.service.js';

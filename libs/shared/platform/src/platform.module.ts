@@ -20,7 +20,7 @@ import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { RequestContext, runWithCorrelationId } from './request-context.js';
 import { RequestContextInterceptor } from './request-context.interceptor.js';
 import { startTracing, type TracingLease } from './tracing.js';
-import { createValidationPipe } from './validation.pipe.js';
+import { EdgeValidationPipe } from './validation.pipe.js';
 
 const TRACING = Symbol('TRACING');
 
@@ -74,7 +74,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         RequestContext,
         EventMetadataFactory,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useClass: EdgeValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
       ],
       exports: [PLATFORM_OPTIONS, CLOCK, AppConfig, MetricsService, HealthRegistry, RequestContext, EventMetadataFactory, AuthModule],

@@ -4,17 +4,16 @@ import { Test } from '@nestjs/testing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Public, TokenIssuer } from '@vgp/auth';
-import { IsString } from 'class-validator';
 import type { InjectOptions } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { createTestingHttpApp } from './http-app.js';
 import { PlatformModule } from './platform.module.js';
 import { currentCorrelationId } from './request-context.js';
 import { CORRELATION_ID_ATTRIBUTE, platformTracer } from './tracing.js';
 import { recordSpans } from './tracing.testing.js';
 
-class NoteDto {
-  @IsString() text!: string;
-}
+class NoteDto extends createZodDto(z.strictObject({ text: z.string() })) {}
 
 /** Does its work in a span of its own, as a handler calling a store or the bus would. */
 const inChildSpan = <T>(work: () => T): T =>

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Re
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedUser, CurrentUser, Roles } from '@vgp/auth';
-import { InvalidRequest } from '@vgp/domain';
-import { type Clock, CLOCK, EventMetadataFactory } from '@vgp/platform';
+import { type Clock, CLOCK, EventMetadataFactory, NoFieldsRequestDto } from '@vgp/platform';
 import { GetCallQuery } from '../application/get-call.query.js';
 import { StartCallCommand } from '../application/start-call.command.js';
 import { CallNotFound, UnknownConsultation } from '../domain/call.errors.js';
@@ -47,11 +46,10 @@ export class CallsController {
   async start(
     // A malformed id is answered like an unknown one.
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new UnknownConsultation() })) consultationId: string,
-    @Body() body: unknown,
+    @Body() _body: NoFieldsRequestDto,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) reply: StatusReply,
   ): Promise<StartCallResponseDto> {
-    assertNoFields(body);
     const { created, call } = await this.commands.execute(
       new StartCallCommand(consultationId, { userId: user.id, clinicId: user.clinicId }, this.clock(), this.metadata.forUser(user)),
     );
@@ -76,13 +74,3 @@ export class CallsController {
     return view;
   }
 }
-
-/** The endpoint takes no input; a body with fields is a mistake worth telling the client about. */
-const assertNoFields = (body: unknown): void => {
-  if (body === undefined || body === null) return;
-  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
-  throw new InvalidRequest(
-    'validation-failed',
-    'Starting a call takes no fields: send no body or {}. The consultation, its participants and the media mode come from the booking.',
-  );
-};
