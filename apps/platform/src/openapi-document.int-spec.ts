@@ -203,4 +203,36 @@ describe('the OpenAPI document of the platform', () => {
       }),
     );
   });
+
+  it('says which operations need no token (security: []) and that every other one needs a bearer token', () => {
+    const security = Object.fromEntries(
+      Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, (op as { security?: unknown }).security]),
+      ),
+    );
+    const open = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/dev/tokens', 'GET /v1/replay-streams/{token}'];
+    for (const [operation, requirement] of Object.entries(security)) {
+      expect({ operation, requirement }).toEqual({ operation, requirement: open.includes(operation) ? [] : [{ bearer: [] }] });
+    }
+  });
+
+  it('answers a method the path does not take with a 405 problem naming the methods it does (Allow)', async () => {
+    const res = await fetch(`${platform.url}/v1/consultations`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ status: 405, title: 'Method Not Allowed' });
+    // A path no route has stays a 404.
+    expect((await fetch(`${platform.url}/v1/no-such-thing`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('answers an over-long path parameter with a 414 problem that does not echo the URL', async () => {
+    const longId = 'x'.repeat(400);
+    const res = await fetch(`${platform.url}/v1/consultations/${longId}`);
+    expect(res.status).toBe(414);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ status: 414, title: 'URI Too Long' });
+    expect(text).not.toContain(longId);
+  });
 });

@@ -1,12 +1,17 @@
-import { createParamDecorator, type CustomDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type CustomDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { type Role } from '@vgp/contracts';
 import { type AuthenticatedUser } from './authenticated-user.js';
 
 export const IS_PUBLIC_KEY = 'vgp:auth:public';
 export const ROLES_KEY = 'vgp:auth:roles';
 
-/** Opts a route (or controller) out of the global bearer-token guard. */
-export const Public = (): CustomDecorator<string> => SetMetadata(IS_PUBLIC_KEY, true);
+/** Marks public operations in the API document; the app turns it into `security: []` (see http-app.ts). */
+export const PUBLIC_OPERATION_EXTENSION = 'x-vgp-public';
+
+/** Opts a route (or controller) out of the global bearer-token guard, and says so in the API document. */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_OPERATION_EXTENSION, true));
 
 /** The caller needs at least one of these roles, else 403. */
 export const Roles = (...roles: Role[]): CustomDecorator<string> => SetMetadata(ROLES_KEY, roles);

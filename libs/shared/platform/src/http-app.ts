@@ -2,7 +2,8 @@ import { type INestApplication, type Type, type DynamicModule } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { PUBLIC_OPERATION_EXTENSION } from '@vgp/auth';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { IncomingMessage } from 'node:http';
@@ -10,6 +11,7 @@ import { AppConfig } from './app-config.js';
 import { parseAppConfig } from './app-config.schema.js';
 import { correlationIdOf } from './correlation-id.js';
 import { ProblemException } from './problem.exception.js';
+import { frameworkErrorHandler, trackRoutes } from './routing-errors.js';
 
 // OpenAPI cannot describe a WebSocket, so the signalling protocol is summarised here for frontend developers.
 const API_DESCRIPTION = [
@@ -39,6 +41,7 @@ export const createFastifyAdapter = (maxJsonBodyBytes: number): FastifyAdapter =
     return503OnClosing: true,
     // Fastify's request id is the correlation id, so every log line agrees on one id.
     genReqId: (req: IncomingMessage) => correlationIdOf(req),
+    frameworkErrors: frameworkErrorHandler,
   });
 
 /**
@@ -52,6 +55,8 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Routes are registered at init, after this: every one is recorded, so a wrong method can answer 405 with Allow.
+  trackRoutes(fastify);
   // JSON only: a text/plain body on a JSON endpoint is a 415, not a string handed to validation.
   fastify.removeContentTypeParser('text/plain');
   const maxUpload = config.get('MAX_UPLOAD_BYTES');
@@ -82,11 +87,26 @@ export const configureHttpApp = (app: NestFastifyApplication, options: HttpAppOp
       .addSecurityRequirements('bearer')
       .build();
     // cleanupOpenApiDoc turns the JSON Schema of zod DTOs into OpenAPI 3.0 (nullable, refs) as the rest of the document.
-    SwaggerModule.setup('docs', app, () => cleanupOpenApiDoc(SwaggerModule.createDocument(app, document)), {
+    SwaggerModule.setup('docs', app, () => publicOperationsUnsecured(cleanupOpenApiDoc(SwaggerModule.createDocument(app, document))), {
       jsonDocumentUrl: 'docs-json',
     });
   }
   return app;
+};
+
+/**
+ * Public operations (`@Public()`) carry `security: []`, which overrides the document's global bearer requirement.
+ * Swagger's own explorer drops an empty requirement, so the marker extension is turned into it here.
+ */
+const publicOperationsUnsecured = (document: OpenAPIObject): OpenAPIObject => {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Record<string, unknown>[]) {
+      if (typeof operation !== 'object' || !operation || !(PUBLIC_OPERATION_EXTENSION in operation)) continue;
+      delete operation[PUBLIC_OPERATION_EXTENSION];
+      operation.security = [];
+    }
+  }
+  return document;
 };
 
 /** Creates the Fastify Nest app of a service (or of the embedded all-in-one platform). */

@@ -1,10 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@vgp/domain';
 import { ERROR_KINDS } from './error-kinds.js';
 import { correlationIdOf, CORRELATION_HEADER } from './correlation-id.js';
 import { redactedPath, scrubText } from './log-redaction.js';
 import { problemTypeUri } from './problem.exception.js';
+import { allowedMethods } from './routing-errors.js';
 import { currentCorrelationId } from './request-context.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -20,6 +21,7 @@ export type ProblemDetails = {
 };
 
 type Reply = {
+  server?: object;
   sent?: boolean;
   raw?: { headersSent?: boolean; destroy(): void };
   status(code: number): Reply;
@@ -35,7 +37,7 @@ const DEFAULT_DETAILS: Partial<Record<number, string>> = {
   401: 'Send a valid, unexpired bearer token in the Authorization header.',
   403: 'None of your roles may perform this operation.',
   404: 'There is no such resource.',
-  405: 'This method is not allowed on this resource.',
+  405: 'This resource does not answer this method; the Allow header lists those it does.',
   413: 'The request body is larger than this endpoint accepts.',
   415: 'This endpoint does not accept that Content-Type; JSON endpoints take application/json.',
   500: 'An unexpected error occurred. Quote the correlationId when reporting it.',
@@ -52,7 +54,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const reply = http.getResponse<Reply>();
     const correlationId = request ? correlationIdOf(request) : currentCorrelationId();
-    const problem = toProblem(exception, redactedPath(request?.url), correlationId);
+    const allow = isUnmatchedRoute(exception) ? allowedMethods(reply.server, request?.url) : [];
+    // A path some route answers, with a method none does: 405 and the methods that work, not 404.
+    const problem =
+      allow.length > 0
+        ? toProblem(new HttpException(STATUS_CODES[405] as string, 405), redactedPath(request?.url), correlationId)
+        : toProblem(exception, redactedPath(request?.url), correlationId);
+    if (allow.length > 0) reply.header('Allow', allow.join(', '));
 
     if (problem.status >= 500) this.logFailure(exception, problem, request);
     if (reply.sent || reply.raw?.headersSent) {
@@ -138,4 +146,8 @@ const base = (status: number, instance: string, correlationId: string): ProblemD
 });
 
 // "Cannot GET /path" (unknown route) and bare status names add nothing and may echo the URL.
+/** Nest's answer when no route matched the method and path. */
+const isUnmatchedRoute = (exception: unknown): boolean =>
+  exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(String((exception.getResponse() as { message?: unknown }).message));
+
 const isNestDefault = (message: string, status: number): boolean => /^Cannot [A-Z]+ /.test(message) || message === STATUS_CODES[status];
