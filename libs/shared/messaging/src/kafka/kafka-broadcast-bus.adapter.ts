@@ -87,7 +87,7 @@ export class KafkaBroadcastBus implements BroadcastBus {
       await this.connect();
       await this.ensureTopic(topic);
       // The end of every partition now: whatever is published from here on reaches this subscriber.
-      ends = await this.admin.fetchTopicOffsets(topic);
+      ends = await whileLeaderMoves(() => this.admin.fetchTopicOffsets(topic));
     } catch (error) {
       throw unavailable(`subscribe to ${topic}`, error);
     }
@@ -177,3 +177,19 @@ const unavailable = (what: string, error: unknown): MessageBusUnavailable =>
   error instanceof MessageBusUnavailable
     ? error
     : new MessageBusUnavailable(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, error);
+
+/**
+ * A topic created a moment ago may still be electing its leader: Kafka answers such requests with retriable
+ * errors (e.g. NOT_LEADER_OR_FOLLOWER), so they are asked again, for up to 30 s.
+ */
+const whileLeaderMoves = async <T>(request: () => Promise<T>): Promise<T> => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+};
