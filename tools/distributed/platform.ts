@@ -154,6 +154,35 @@ export async function startDistributedPlatform(options: DistributedOptions): Pro
   return { url: gateway.url, services: services as Map<ServiceName, ServiceProcess>, gateway, close };
 }
 
+/**
+ * One more process of a service beside (or without) a platform: a second replica, for failover tests. `replica`
+ * names its log and data folder (`<baseDir>/<service>-<replica>`); it is ready when this resolves.
+ */
+export async function startServiceReplica(
+  name: ServiceName,
+  replica: string,
+  options: DistributedOptions,
+): Promise<ServiceProcess & { closeLog(): Promise<void> }> {
+  const host = options.host ?? '127.0.0.1';
+  const baseDir = resolve(options.baseDir);
+  mkdirSync(baseDir, { recursive: true });
+  const service = new ManagedService(
+    name,
+    host,
+    options.servicePorts?.[name] || (await freePort(host)),
+    baseDir,
+    options,
+    `${name}-${replica}`,
+  );
+  try {
+    await service.restart();
+  } catch (error) {
+    await service.closeLog();
+    throw error;
+  }
+  return service;
+}
+
 /** One service as a child process; also one replica of a service, given a base folder of its own. */
 export class ManagedService implements ServiceProcess {
   readonly url: string;
@@ -168,9 +197,11 @@ export class ManagedService implements ServiceProcess {
     readonly port: number,
     private readonly baseDir: string,
     private readonly options: DistributedOptions,
+    /** Names the log file and data folder: the service's name unless several replicas share a base folder. */
+    private readonly instance: string = name,
   ) {
     this.url = `http://${host}:${port}`;
-    this.logFile = join(baseDir, `${name}.log`);
+    this.logFile = join(baseDir, `${instance}.log`);
     this.log = createWriteStream(this.logFile, { flags: 'a' });
   }
 
@@ -209,7 +240,7 @@ export class ManagedService implements ServiceProcess {
   /** Spawns the service and waits for /health/ready; answers why it failed, or null when it is ready. */
   private async startOnce(): Promise<{ exited: boolean; message: string } | null> {
     await (compiled ??= compileServices(DIST));
-    const dataDir = join(this.baseDir, this.name);
+    const dataDir = join(this.baseDir, this.instance);
     mkdirSync(dataDir, { recursive: true });
     // The children run what production runs: the compiled JavaScript, with plain Node options.
     const { NODE_OPTIONS: _testRunnerOnly, ...inherited } = process.env;

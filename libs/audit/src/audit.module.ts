@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TOPICS } from '@vgp/contracts';
+import { isWriterLeases, singleProcessLeases } from '@vgp/event-store';
 import { AppConfig, type ContextAdapters, contextProviders } from '@vgp/platform';
 import { AccessLogController } from './api/access-log.controller.js';
 import { AuditFhirController } from './api/audit-fhir.controller.js';
 import { AuditController } from './api/audit.controller.js';
 import { AUDIT_CHAIN_HEAD } from './application/audit-chain-head.port.js';
+import { AUDIT_WRITER_LEASES, AuditChainWriterLease } from './application/audit-chain-writer.lease.js';
 import { AuditChainAppender } from './application/audit-chain.appender.js';
 import { AuditCheckpointWriter } from './application/audit-checkpoint.writer.js';
 import { AUDIT_LOG_QUERIES } from './application/audit-log.queries.js';
@@ -56,6 +58,9 @@ export class AuditModule {
           inject: [AppConfig],
         },
         AuditCheckpointWriter,
+        // One chain writer across replicas: a lease in the event store when it keeps them (PostgreSQL); one process needs none.
+        { provide: AUDIT_WRITER_LEASES, useValue: isWriterLeases(adapters.eventStore) ? adapters.eventStore : singleProcessLeases },
+        AuditChainWriterLease,
         AuditChainAppender,
         { provide: AUDIT_CHAIN_HEAD, useExisting: AuditChainAppender },
         { provide: AUDIT_LOG_QUERIES, useClass: AuditLogReadModel },

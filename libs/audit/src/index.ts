@@ -14,5 +14,11 @@ export type { AuditLogQueries, AuditKnowledge } from './application/audit-log.qu
 export { AUDIT_SHA256 } from './application/audit.tokens.js';
 export { AUDIT_SIGNER } from './application/audit-signer.port.js';
 export type { AuditSigner } from './application/audit-signer.port.js';
-export { AUDIT_CONFIG, CHECKPOINT_EVERY_VARIABLE } from './application/audit.config.js';
+export {
+  AUDIT_CONFIG,
+  AUDIT_WRITER_LEASE_CONFIG,
+  CHECKPOINT_EVERY_VARIABLE,
+  WRITER_LEASE_RENEW_VARIABLE,
+  WRITER_LEASE_TTL_VARIABLE,
+} from './application/audit.config.js';
 export { AUDIT_SIGNING_CONFIG, SIGNING_KEY_VARIABLE } from './infrastructure/ed25519-audit-signer.js';

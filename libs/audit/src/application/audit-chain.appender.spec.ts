@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { EventMetadata } from '@vgp/contracts';
-import { EventProcessor, SqliteEventStore } from '@vgp/event-store';
-import { AppConfig, EventMetadataFactory, parseAppConfig } from '@vgp/platform';
+import { EventProcessor, singleProcessLeases, SqliteEventStore } from '@vgp/event-store';
+import { AppConfig, EventMetadataFactory, HealthRegistry, parseAppConfig } from '@vgp/platform';
 import { AUDIT_STREAM, type AuditEntry, entryEventId, type Sha256 } from '../domain/audit-chain.js';
 import { AuditChainAppender } from './audit-chain.appender.js';
 import { type ChainHead } from './audit-chain-head.port.js';
+import { AuditChainWriterLease } from './audit-chain-writer.lease.js';
 import { AuditCheckpointWriter } from './audit-checkpoint.writer.js';
 
 const sha256: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -65,6 +66,7 @@ describe('the audit chain appender', () => {
       () => NOW,
       new EventMetadataFactory(new AppConfig(config, {}), { serviceName: 'audit' }),
       writer,
+      new AuditChainWriterLease(singleProcessLeases, new HealthRegistry(), new AppConfig(config, {})),
       new AppConfig(config, { AUDIT_CHECKPOINT_EVERY: String(options.every ?? 100) }),
     );
     const processor = appender.processor({ stopped: options.stopped });

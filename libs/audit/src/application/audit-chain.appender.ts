@@ -5,9 +5,11 @@ import {
   DuplicateEventId,
   EVENT_STORE,
   EventProcessor,
+  type EventProcessorOptions,
   type EventStore,
   type ExpectedRevision,
   HandlerFailed,
+  LeaseLost,
   type ProcessorObserver,
   type StoredEvent,
   toNewEvents,
@@ -25,15 +27,21 @@ import {
 } from '../domain/audit-chain.js';
 import { isCheckpointDue } from '../domain/audit-checkpoint.js';
 import { AUDIT_CHAIN_PROCESSOR, type AuditChainHead, type ChainHead } from './audit-chain-head.port.js';
+import { AuditChainWriterLease } from './audit-chain-writer.lease.js';
 import { AuditCheckpointWriter } from './audit-checkpoint.writer.js';
 import { AUDIT_CONFIG } from './audit.config.js';
 import { AUDIT_SHA256 } from './audit.tokens.js';
 
+/** How often a standby looks whether the writer has chained the inbox event it is at. */
+const STANDBY_POLL_MS = 200;
+
 /**
  * Folds the inbox, in store order, into the one hash-chained stream `auditlog-main`: exactly one
- * entry per source event id. The only writer of that stream, so it keeps the chain's state in memory
- * and appends at the revision that state says; its state comes from the chain itself at every start,
- * so a restart continues the chain and skips what is already in it.
+ * entry per source event id. Only the replica holding the writer lease appends (ADR 0033), under that
+ * lease's token, so the store refuses a deposed writer's late append; it keeps the chain's state in
+ * memory and appends at the revision that state says, and follows the chain when it moved.
+ * A standby walks the same inbox but only follows the chain, event by event, so it takes over from
+ * the head the store holds, with nothing chained twice and nothing skipped.
  */
 @Injectable()
 export class AuditChainAppender implements AuditChainHead {
@@ -49,6 +57,7 @@ export class AuditChainAppender implements AuditChainHead {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metadata: EventMetadataFactory,
     private readonly checkpoints: AuditCheckpointWriter,
+    private readonly lease: AuditChainWriterLease,
     config: AppConfig,
   ) {
     this.checkpointEvery = config.of(AUDIT_CONFIG).checkpointEvery;
@@ -56,7 +65,7 @@ export class AuditChainAppender implements AuditChainHead {
 
   /** The appender as the context runtime runs it: started after the read models, before the inbox. */
   processor(observer: ProcessorObserver): EventProcessor {
-    return new EventProcessor({
+    return new LeasedChainProcessor(this.lease, {
       name: AUDIT_CHAIN_PROCESSOR,
       eventStore: this.store,
       categories: ['inbox'],
@@ -65,6 +74,7 @@ export class AuditChainAppender implements AuditChainHead {
       onFailure: 'stop',
       observer,
       resumeAfter: async () => {
+        await this.lease.start();
         // Replays the whole inbox; what the chain already holds is skipped by source id.
         await this.rebuild();
         return 0;
@@ -79,20 +89,41 @@ export class AuditChainAppender implements AuditChainHead {
 
   private async chain(stored: StoredEvent): Promise<void> {
     const source = toSource(stored);
+    while (!this.state.chained.has(source.id)) {
+      if (this.lease.isWriter()) {
+        await this.append(source);
+        continue;
+      }
+      // Standby: the writer chains it; follow the chain until it has (or this replica takes over).
+      await this.follow();
+      if (this.state.chained.has(source.id)) return;
+      if (this.lease.stopped) throw new Error('the audit chain processor is stopping');
+      await this.lease.changed(STANDBY_POLL_MS);
+    }
+  }
+
+  /** Appends the entry of one source event at the revision this replica's state says; follows the chain when it moved. */
+  private async append(source: AuditSource): Promise<void> {
     const recorded = this.decide(source);
     if (recorded.length === 0) return;
     try {
       const events = toNewEvents(recorded, this.metadata.causedBy(source), this.clock(), (entry) =>
         entryEventId(this.sha256, entry.data.sourceEventId),
       );
-      await this.store.append(AUDIT_STREAM, events, this.expectedRevision());
+      await this.store.append(AUDIT_STREAM, events, this.expectedRevision(), { fence: this.lease.fence() });
     } catch (error) {
-      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) {
-        // Someone else extended the chain: start again from what it now holds (the retry skips chained ids).
-        this.logger.warn(`audit chain moved underneath while chaining event ${source.id}; rebuilding`);
-        await this.rebuild();
+      if (error instanceof LeaseLost) {
+        // Deposed while this append was on its way: the successor chains this event; stand by and follow it.
+        this.lease.deposed();
+        return;
       }
-      throw error;
+      if (!(error instanceof WrongExpectedRevision || error instanceof DuplicateEventId)) throw error;
+      // Another writer extended the chain (a deposed one, or this one's successor): this append is refused; follow it.
+      this.logger.warn(`audit chain moved underneath while chaining event ${source.id}; following it`);
+      const before = this.state.seq;
+      await this.follow();
+      if (this.state.seq === before) throw error;
+      return;
     }
     this.state = recorded.reduce(auditChainDecider.evolve, this.state);
     if (this.checkpointOwed || isCheckpointDue(this.state.seq, this.checkpointEvery)) await this.checkpoint(source);
@@ -126,10 +157,29 @@ export class AuditChainAppender implements AuditChainHead {
   }
 
   private async rebuild(): Promise<void> {
-    const entries = await this.store.readStream(AUDIT_STREAM);
-    this.state = entries
-      .map((event) => domainEventOf<AuditEntryRecorded>(event))
-      .reduce(auditChainDecider.evolve, auditChainDecider.initialState());
+    this.state = auditChainDecider.initialState();
+    await this.follow();
+  }
+
+  /** Folds the entries appended since this replica's head: one indexed read of what is new. */
+  private async follow(): Promise<void> {
+    const entries = await this.store.readStream(AUDIT_STREAM, this.state.seq);
+    this.state = entries.map((event) => domainEventOf<AuditEntryRecorded>(event)).reduce(auditChainDecider.evolve, this.state);
+  }
+}
+
+/** The chain's processor stops standing by or writing (and lets the lease go) before its subscription stops. */
+class LeasedChainProcessor extends EventProcessor {
+  constructor(
+    private readonly lease: AuditChainWriterLease,
+    options: EventProcessorOptions,
+  ) {
+    super(options);
+  }
+
+  override async stop(): Promise<void> {
+    await this.lease.stop();
+    await super.stop();
   }
 }
 

@@ -26,6 +26,18 @@ export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
 export type AppendResult = { nextExpectedRevision: number; position: number };
 
+/** A writer lease the append is made under: its name, its holder and the epoch (token) the holder was granted. */
+export type LeaseFence = { lease: string; holder: string; token: number };
+
+export type AppendOptions = {
+  /**
+   * A store that keeps leases (WriterLeases) refuses the append with LeaseLost unless the holder still holds the
+   * lease at this token, checked inside the append's own transaction. A store without leases serves one process,
+   * the only writer there is, and ignores it.
+   */
+  fence?: LeaseFence;
+};
+
 export type ReadAllOptions = { fromPosition?: number; limit?: number; categories?: string[] };
 
 export type SubscriptionHandler = (event: StoredEvent) => Promise<void>;
@@ -46,7 +58,7 @@ export interface Subscription {
 }
 
 export interface EventStore {
-  append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** All events of one stream in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string, fromRevision?: number): Promise<StoredEvent[]>;
   /** Events of every stream in global order, after `fromPosition`. */

@@ -4,3 +4,4 @@ export * from './catch-up-subscription.js';
 export * from './sqlite-event-store.adapter.js';
 export * from './command-handler.js';
 export * from './event-processor.js';
+export * from './writer-lease.port.js';

@@ -2,11 +2,13 @@ import { Client, type Notification, Pool, type PoolClient } from 'pg';
 import { canonicalJson } from '../canonical-json.js';
 import { CatchUpSubscriptions, type SubscriptionLogger } from '../catch-up-subscription.js';
 import {
+  type AppendOptions,
   type AppendResult,
   DuplicateEventId,
   type EventStore,
   EventStoreUnavailable,
   type ExpectedRevision,
+  type LeaseFence,
   type NewEvent,
   type ReadAllOptions,
   type StoredEvent,
@@ -15,6 +17,7 @@ import {
   type SubscriptionHandler,
   WrongExpectedRevision,
 } from '../event-store.port.js';
+import { type LeaseGrant, LeaseLost, type WriterLeases } from '../writer-lease.port.js';
 import { UpcasterRegistry, upcasters as defaultUpcasters } from '../upcasters.js';
 import { assertSchemaName, DEFAULT_EVENT_STORE_SCHEMA, messageOf, notificationChannel, positionLockSql } from './postgres-schema.js';
 
@@ -79,6 +82,7 @@ type PendingAppend = {
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
+  fence?: LeaseFence;
   resolve(result: AppendResult): void;
   reject(error: Error): void;
 };
@@ -93,6 +97,9 @@ type BatchState = {
   stored: (Omit<KnownEvent, 'canonicalData'> & { id: string; data: unknown })[];
   heads: (StreamHead & { streamId: string })[];
 };
+
+/** A lease as the batch's transaction sees it, locked against takeover until the batch commits. */
+type HeldLease = { name: string; holder: string; token: string; live: boolean };
 
 type Decision = { ok: true; result: AppendResult; rows: InsertRow[] } | { ok: false; error: Error };
 type InsertRow = {
@@ -122,7 +129,7 @@ const NUL_IN_JSON = /(?:^|[^\\])(?:\\\\)*\\u0000/;
  * in this process share transactions (group commit). Subscriptions are woken by LISTEN/NOTIFY and poll as
  * a fallback. Append-only is enforced by triggers and by the application role's grants.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, WriterLeases {
   private readonly pool: Pool;
   private readonly schema: string;
   private readonly clock: () => Date;
@@ -161,14 +168,19 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', (error) => this.options.logger?.warn(`event store connection lost: ${messageOf(error)}`));
   }
 
-  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (this.closing) throw new EventStoreUnavailable('the event store is closed');
     if (String(streamId).includes('\u0000')) throw new TypeError('a stream id cannot hold the character U+0000');
     const prepared = events.map((event) => this.prepare(event));
     const duplicate = prepared.find((event, i) => prepared.findIndex((other) => other.id === event.id) !== i);
     if (duplicate) throw new DuplicateEventId(duplicate.id);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: prepared, expected: expectedRevision, resolve, reject });
+      this.queue.push({ streamId, events: prepared, expected: expectedRevision, fence: options.fence, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         this.drained = this.drain();
@@ -204,6 +216,16 @@ export class PostgresEventStore implements EventStore {
 
   async storeCheckpoint(subscriptionId: string, position: number): Promise<void> {
     await this.query(this.sql.storeCheckpoint, [subscriptionId, position, this.clock().toISOString()]);
+  }
+
+  /** Expiry is the server's `now()` plus the TTL: the replicas' own clocks never decide who holds it. */
+  async acquire(name: string, holder: string, ttlMs: number): Promise<LeaseGrant | null> {
+    const { rows } = await this.query<{ token: string }>(this.sql.acquireLease, [name, holder, Math.max(1, Math.round(ttlMs))]);
+    return rows.length > 0 ? { token: Number(rows[0].token), ttlMs } : null;
+  }
+
+  async release(name: string, holder: string, token: number): Promise<void> {
+    await this.query(this.sql.releaseLease, [name, holder, token]);
   }
 
   /** Healthy when a connection answers, the server is a primary, and this role may append. */
@@ -280,7 +302,10 @@ export class PostgresEventStore implements EventStore {
       const ids = [...new Set(batch.flatMap((pending) => pending.events.map((event) => event.id)))];
       const streams = [...new Set(batch.map((pending) => pending.streamId))];
       const { rows } = await client.query<BatchState>(this.sql.batchState, [ids, streams]);
-      const decisions = decideBatch(batch, rows[0]);
+      const leases = [...new Set(batch.flatMap((pending) => (pending.fence ? [pending.fence.lease] : [])))];
+      // FOR SHARE: nobody can take a lease this batch writes under until the batch has committed.
+      const held = leases.length > 0 ? (await client.query<HeldLease>(this.sql.heldLeases, [leases])).rows : [];
+      const decisions = decideBatch(batch, rows[0], held);
       const inserts = decisions.flatMap((decision) => (decision.ok ? decision.rows : []));
       if (inserts.length > 0) await client.query(this.sql.insert, [JSON.stringify(inserts), notificationChannel(this.schema)]);
       await client.query('COMMIT');
@@ -360,7 +385,7 @@ export class PostgresEventStore implements EventStore {
  * Decides every append of a batch in order, as if each ran alone: the same checks, answers and refusals as the
  * SQLite adapter, against the stored state plus what the appends before it in the batch would write.
  */
-function decideBatch(batch: PendingAppend[], state: BatchState): Decision[] {
+function decideBatch(batch: PendingAppend[], state: BatchState, leases: HeldLease[]): Decision[] {
   let head = Number(state.head);
   const known = new Map<string, KnownEvent>(
     state.stored.map((row) => [
@@ -370,7 +395,8 @@ function decideBatch(batch: PendingAppend[], state: BatchState): Decision[] {
   );
   const heads = new Map<string, StreamHead>(state.heads.map((h) => [h.streamId, { revision: h.revision, position: h.position }]));
 
-  return batch.map(({ streamId, events, expected }): Decision => {
+  return batch.map(({ streamId, events, expected, fence }): Decision => {
+    if (fence && !holds(leases, fence)) return { ok: false, error: new LeaseLost(fence.lease, fence.token) };
     const stored = events.map((event) => known.get(event.id));
     if (stored.some(Boolean)) {
       // A retry of an append that already succeeded answers as the original did; anything else under a stored
@@ -448,6 +474,19 @@ const statements = (s: string) => ({
   readCheckpoint: `SELECT position::text AS position FROM ${s}.checkpoints WHERE subscription_id = $1`,
   storeCheckpoint: `INSERT INTO ${s}.checkpoints (subscription_id, position, updated_at) VALUES ($1, $2, $3)
     ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+  // One statement: a free or expired lease goes to the caller with the next token; the holder's own renewal keeps
+  // its token; another holder's running grant is left alone (no row returned).
+  acquireLease: `INSERT INTO ${s}.leases AS l (name, holder, token, expires_at)
+      VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
+    ON CONFLICT (name) DO UPDATE SET
+      holder = excluded.holder,
+      token = CASE WHEN l.holder = excluded.holder AND l.expires_at > clock_timestamp() THEN l.token ELSE l.token + 1 END,
+      expires_at = excluded.expires_at
+    WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
+    RETURNING token::text AS token`,
+  heldLeases: `SELECT name, holder, token::text AS token, expires_at > clock_timestamp() AS live
+    FROM ${s}.leases WHERE name = ANY($1::text[]) FOR SHARE`,
+  releaseLease: `UPDATE ${s}.leases SET expires_at = clock_timestamp() WHERE name = $1 AND holder = $2 AND token = $3`,
   healthy: `SELECT NOT pg_is_in_recovery() AND has_table_privilege('${s}.events', 'INSERT') AS ok`,
 });
 
@@ -481,6 +520,9 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   data: row.data,
   position: Number(row.position),
 });
+
+const holds = (leases: HeldLease[], fence: LeaseFence): boolean =>
+  leases.some((l) => l.name === fence.lease && l.holder === fence.holder && Number(l.token) === fence.token && l.live);
 
 const isSameEvent = (known: KnownEvent | undefined, streamId: string, event: PreparedEvent): boolean =>
   !!known && known.streamId === streamId && known.type === event.type && known.canonicalData === event.canonicalData;

@@ -32,7 +32,7 @@ export type PostgresEventStoreMigration = {
   schema?: string;
   /**
    * The role the application connects as. It gets SELECT and INSERT on events (no UPDATE, DELETE or TRUNCATE),
-   * and SELECT, INSERT and UPDATE on checkpoints. Unset: no grants (a single-role setup, where only the
+   * and SELECT, INSERT and UPDATE on checkpoints and leases. Unset: no grants (a single-role setup, where only the
    * triggers keep history append-only).
    */
   appRole?: string;
@@ -43,10 +43,11 @@ const schemaSql = (schema: string, appRole: string | undefined): string => {
   const s = assertSchemaName(schema);
   const grants = appRole
     ? `
-REVOKE ALL ON ${s}.events, ${s}.checkpoints FROM PUBLIC, "${appRole}";
+REVOKE ALL ON ${s}.events, ${s}.checkpoints, ${s}.leases FROM PUBLIC, "${appRole}";
 GRANT USAGE ON SCHEMA ${s} TO "${appRole}";
 GRANT SELECT, INSERT ON ${s}.events TO "${appRole}";
-GRANT SELECT, INSERT, UPDATE ON ${s}.checkpoints TO "${appRole}";`
+GRANT SELECT, INSERT, UPDATE ON ${s}.checkpoints TO "${appRole}";
+GRANT SELECT, INSERT, UPDATE ON ${s}.leases TO "${appRole}";`
     : '';
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};
@@ -78,6 +79,14 @@ CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
   subscription_id text PRIMARY KEY,
   position bigint NOT NULL CHECK (position >= 0),
   updated_at timestamptz NOT NULL
+);
+
+-- Single-writer leases (ADR 0033): the holder renews before expires_at; token rises whenever the lease changes hands.
+CREATE TABLE IF NOT EXISTS ${s}.leases (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  token bigint NOT NULL CHECK (token > 0),
+  expires_at timestamptz NOT NULL
 );
 
 -- History is never rewritten, whoever connects: statement-level, so even a statement that matches no row fails.
