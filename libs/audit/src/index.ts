@@ -7,10 +7,15 @@ export * from './domain/incident-reconstruction.js';
 export * from './domain/audit-checkpoint.js';
 export * from './domain/fhir-audit-event.js';
 export * from './domain/audit.errors.js';
-export { auditLogProjection, AUDIT_ENTRIES_COLLECTION, AUDIT_BINDINGS_COLLECTION } from './infrastructure/audit-log.projection.js';
+export {
+  auditLogProjection,
+  AUDIT_ENTRIES_COLLECTION,
+  AUDIT_BINDINGS_COLLECTION,
+  AUDIT_SUBJECTS_COLLECTION,
+} from './infrastructure/audit-log.projection.js';
 export { AuditLogReadModel } from './infrastructure/audit-log.read-model.js';
 export { AUDIT_LOG_PROJECTION, AUDIT_LOG_QUERIES } from './application/audit-log.queries.js';
-export type { AuditLogQueries, AuditKnowledge } from './application/audit-log.queries.js';
+export type { AuditLogQueries, EntrySelector } from './application/audit-log.queries.js';
 export { AUDIT_SHA256 } from './application/audit.tokens.js';
 export { AUDIT_SIGNER } from './application/audit-signer.port.js';
 export type { AuditSigner } from './application/audit-signer.port.js';

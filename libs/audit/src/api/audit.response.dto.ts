@@ -102,6 +102,8 @@ export class AccessLogItemDto {
 
 export class AccessLogDto {
   @ApiProperty({ type: [AccessLogItemDto] }) items!: AccessLogItemDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  next!: string | null;
 }
 
 const EXPOSURE_CLASSES = ['shown_in_list', 'opened_no_patient_content', 'started_playback'];

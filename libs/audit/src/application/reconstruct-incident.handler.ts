@@ -15,10 +15,10 @@ export class ReconstructIncidentHandler implements IQueryHandler<ReconstructInci
 
   async execute({ officer, window }: ReconstructIncidentQuery): Promise<IncidentReport> {
     await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
-    const [entries, known] = await Promise.all([
+    const [entries, facts] = await Promise.all([
       this.log.replayEntriesBetween(Date.parse(window.from), Date.parse(window.to)),
-      this.log.knowledge(),
+      this.log.authorizationFacts(),
     ]);
-    return reconstructIncident(known.authorizationFacts, entries, { ...window, clinicId: officer.clinicId });
+    return reconstructIncident(facts, entries, { ...window, clinicId: officer.clinicId });
   }
 }

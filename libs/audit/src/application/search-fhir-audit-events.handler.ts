@@ -25,13 +25,16 @@ export class SearchFhirAuditEventsHandler implements IQueryHandler<SearchFhirAud
     await this.freshness.caughtUp(AUDIT_LOG_PROJECTION);
     const { earliest, latest } = fhirDateRange(params.dates);
     const search = { patient: params.patient, agent: params.agent, entity: params.entity, earliest, latest };
-    const [entries, known] = await Promise.all([this.log.replayEntriesBetween(earliest, latest + 1), this.log.knowledge()]);
-    const owners = known.ownership;
+    const entries = (await this.log.replayEntriesBetween(earliest, latest + 1)).filter((entry) =>
+      entry.clinicIds.includes(officer.clinicId),
+    );
+    const owners = await this.log.ownershipOf(
+      entries.flatMap((entry) => entry.recordingIds),
+      entries.flatMap((entry) => entry.consultationIds),
+    );
     const page: FhirAuditEvent[] = [];
     let total = 0;
-    for (const stored of entries) {
-      const entry = { ...stored, ...known.resolvedIndex(stored) };
-      if (!entry.clinicIds.includes(officer.clinicId)) continue;
+    for (const entry of entries) {
       const scope = fhirScopeOf(entry, owners, officer.clinicId);
       if (!matchesFhirSearch(entry, scope, search)) continue;
       if (total >= params.offset && page.length < params.count) page.push(fhirAuditEventOf(entry, scope));

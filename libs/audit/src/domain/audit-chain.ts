@@ -210,26 +210,42 @@ export type ChainVerification = {
  * A deleted tail is only visible against a checkpoint of the head taken earlier.
  */
 export const verifyChain = (entries: readonly AuditEntry[], sha256: Sha256): ChainVerification => {
+  const verifier = chainVerifier(sha256);
+  entries.forEach(verifier.push);
+  return verifier.result();
+};
+
+/**
+ * `verifyChain` fed one entry at a time, in stored order: it holds the chain's state (bindings, chained
+ * ids), never the entries, so a full verify streams the chain in batches.
+ */
+export const chainVerifier = (sha256: Sha256) => {
   let state = initialState();
-  const headHash = entries.length > 0 ? entries[entries.length - 1].hash : GENESIS_HASH;
-  const broken = (seq: number, problem: ChainProblem): ChainVerification => ({
-    ok: false,
-    entries: entries.length,
-    headHash,
-    firstBrokenSeq: seq,
-    problem,
-  });
-  for (const [i, entry] of entries.entries()) {
-    const expectedSeq = i + 1;
-    if (entry.seq !== expectedSeq) return broken(expectedSeq, 'seq_gap');
-    if (entry.prevHash !== state.headHash) return broken(expectedSeq, 'prev_hash_mismatch');
-    if (entryHash(sha256, entry) !== entry.hash) return broken(expectedSeq, 'hash_mismatch');
+  let entries = 0;
+  let headHash = GENESIS_HASH;
+  let broken: { firstBrokenSeq: number; problem: ChainProblem } | null = null;
+  const check = (entry: AuditEntry, expectedSeq: number): ChainProblem | null => {
+    if (entry.seq !== expectedSeq) return 'seq_gap';
+    if (entry.prevHash !== state.headHash) return 'prev_hash_mismatch';
+    if (entryHash(sha256, entry) !== entry.hash) return 'hash_mismatch';
     // Nothing decided (an id chained twice) or other search fields: the entry is not what chaining its source gives.
     const expected = decide({ type: 'RecordAuditEntry', source: entry.source }, state, sha256).map((event) => withoutSource(event.data));
-    if (canonicalJson(expected) !== canonicalJson([withoutSource(entry)])) return broken(expectedSeq, 'index_mismatch');
-    state = evolve(state, { type: 'AuditEntryRecorded', data: entry });
-  }
-  return { ok: true, entries: entries.length, headHash };
+    if (canonicalJson(expected) !== canonicalJson([withoutSource(entry)])) return 'index_mismatch';
+    return null;
+  };
+  return {
+    push: (entry: AuditEntry): void => {
+      entries++;
+      headHash = entry.hash;
+      if (broken) return;
+      const problem = check(entry, entries);
+      if (problem) broken = { firstBrokenSeq: entries, problem };
+      else state = evolve(state, { type: 'AuditEntryRecorded', data: entry });
+    },
+    /** How many entries were pushed. */
+    count: (): number => entries,
+    result: (): ChainVerification => (broken ? { ok: false, entries, headHash, ...broken } : { ok: true, entries, headHash }),
+  };
 };
 
 const withoutSource = ({ source: _source, ...rest }: AuditEntry) => rest;

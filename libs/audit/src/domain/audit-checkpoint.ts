@@ -68,6 +68,17 @@ export const verifyCheckpoints = (
   checkpoints: readonly AuditCheckpoint[],
   checkSignature: SignatureCheck,
   trustedKeyIds: ReadonlySet<string>,
+): CheckpointVerification =>
+  verifyCheckpointsAgainst({ length: entries.length, hashAt: (seq) => entries[seq - 1]?.hash }, checkpoints, checkSignature, trustedKeyIds);
+
+/** What checking checkpoints needs of a chain: its length and the hash stored at each checkpoint's seq. */
+export type ChainHeads = { length: number; hashAt(seq: number): string | undefined };
+
+export const verifyCheckpointsAgainst = (
+  entries: ChainHeads,
+  checkpoints: readonly AuditCheckpoint[],
+  checkSignature: SignatureCheck,
+  trustedKeyIds: ReadonlySet<string>,
 ): CheckpointVerification => {
   let verified = 0;
   let untrusted = 0;
@@ -80,8 +91,8 @@ export const verifyCheckpoints = (
     if (!signed) return { ok: false, ...tally(), problem: 'checkpoint_signature_invalid', failedSeq: checkpoint.seq };
     if (checkpoint.seq > entries.length)
       return { ok: false, ...tally(), problem: 'truncated', failedSeq: checkpoint.seq, firstBrokenSeq: entries.length + 1 };
-    const head = checkpoint.seq === 0 ? null : entries[checkpoint.seq - 1];
-    if (head && head.hash !== checkpoint.headHash)
+    const head = checkpoint.seq === 0 ? undefined : entries.hashAt(checkpoint.seq);
+    if (head !== undefined && head !== checkpoint.headHash)
       return { ok: false, ...tally(), problem: 'checkpoint_mismatch', failedSeq: checkpoint.seq, firstBrokenSeq: lastHeld + 1 };
     lastHeld = checkpoint.seq;
     if (trustedKeyIds.has(checkpoint.keyId)) {
@@ -107,8 +118,12 @@ export const verifyHistory = (
   checkSignature: SignatureCheck,
   trustedKeyIds: ReadonlySet<string>,
 ): HistoryVerification => {
-  const chain = verifyChain(entries, sha256);
-  const { ok, problem, firstBrokenSeq, ...summary } = verifyCheckpoints(entries, checkpoints, checkSignature, trustedKeyIds);
+  return historyVerificationOf(verifyChain(entries, sha256), verifyCheckpoints(entries, checkpoints, checkSignature, trustedKeyIds));
+};
+
+/** The chain's verdict first (it locates an edit exactly), then the checkpoints'. */
+export const historyVerificationOf = (chain: ChainVerification, checkpoints: CheckpointVerification): HistoryVerification => {
+  const { ok, problem, firstBrokenSeq, ...summary } = checkpoints;
   if (!chain.ok || ok) return { ...chain, checkpoints: summary };
   return { ...chain, ok: false, problem, ...(firstBrokenSeq === undefined ? {} : { firstBrokenSeq }), checkpoints: summary };
 };

@@ -1,92 +1,121 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
-import { type AuditKnowledge, type AuditLogQueries } from '../application/audit-log.queries.js';
-import { auditChainDecider, type AuditChainState, type AuditEntry, type AuditIndex, indexOf } from '../domain/audit-chain.js';
-import { emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts.js';
-import { AUDIT_BINDINGS_COLLECTION, AUDIT_ENTRIES_COLLECTION, type AuditEntryDocument, dayOf } from './audit-log.projection.js';
+import { type Condition, READ_MODEL_STORE, type ReadModelPage, type ReadModelStore } from '@vgp/read-models';
+import { type AuditLogQueries, type EntrySelector } from '../application/audit-log.queries.js';
+import type { Owner, Ownership } from '../domain/access-log.js';
+import type { AuditEntry } from '../domain/audit-chain.js';
+import { type AuthorizationFacts, emptyAuthorizationFacts, learnAuthorizationFact } from '../domain/authorization-facts.js';
+import {
+  AUDIT_BINDINGS_COLLECTION,
+  AUDIT_ENTRIES_COLLECTION,
+  AUDIT_SUBJECTS_COLLECTION,
+  type AuditEntryDocument,
+  consultationKey,
+  recordingKey,
+  type SubjectDocument,
+} from './audit-log.projection.js';
 
-const DAY_MS = 86_400_000;
-/** A window spanning more days than this reads every replay entry instead of one query per day. */
-const MAX_DAY_QUERIES = 31;
+const PAGE = 1000;
 
-/** The largest |ms| a Date holds. */
-const MAX_TIME = 8.64e15;
-
-/**
- * The audit log as `auditLogProjection` keeps it. Bindings learnt later (a booking that arrived after a
- * replay event on another topic) still file earlier entries under the right clinic and patient: search
- * fields are resolved at query time with everything known then.
- */
+/** The audit log as `auditLogProjection` keeps it: every read goes through an index, costing what it returns. */
 @Injectable()
 export class AuditLogReadModel implements AuditLogQueries {
   constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
 
-  async all(): Promise<AuditEntry[]> {
-    const docs = await this.readModels.find<AuditEntryDocument>(AUDIT_ENTRIES_COLLECTION);
-    return docs.map(parse);
+  async entriesAfter(selector: EntrySelector, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    const page = await this.readModels.query<AuditEntryDocument>(AUDIT_ENTRIES_COLLECTION, {
+      where: { ...whereOf(selector), seq: { gt: afterSeq } },
+      sort: { field: 'seq' },
+      limit,
+    });
+    return page.items.map(resolved);
   }
 
-  async replayEntriesBetween(from: number, to: number): Promise<AuditEntry[]> {
+  async clinicEntriesBetween(clinicId: string, from: number, to: number): Promise<AuditEntry[]> {
+    const entries = await this.between('by_clinic_time', { clinicIds: { contains: clinicId } }, from, to);
+    return entries.sort((a, b) => a.seq - b.seq);
+  }
+
+  replayEntriesBetween(from: number, to: number): Promise<AuditEntry[]> {
+    return this.between('by_replay_time', { replay: true }, from, to);
+  }
+
+  /** Every entry an index finds with from <= at < to, by time (ties in chain order). */
+  private async between(index: string, where: Record<string, Condition>, from: number, to: number): Promise<AuditEntry[]> {
     if (!(from < to)) return [];
-    const docs = await this.replayDocsAround(from, to);
-    return docs
-      .filter((doc) => doc.at >= from && doc.at < to)
-      .sort((a, b) => a.at - b.at || a.seq - b.seq)
-      .map(parse);
+    const at: Record<string, number> = {};
+    if (Number.isFinite(from)) at.gte = from;
+    if (Number.isFinite(to)) at.lt = to;
+    const entries: AuditEntry[] = [];
+    let after: string | null = null;
+    do {
+      const page: ReadModelPage<AuditEntryDocument> = await this.readModels.query<AuditEntryDocument>(AUDIT_ENTRIES_COLLECTION, {
+        index,
+        where: { ...where, ...(Object.keys(at).length > 0 && { at }) },
+        sort: { field: 'at' },
+        limit: PAGE,
+        after,
+      });
+      entries.push(...page.items.map(resolved));
+      after = page.next;
+    } while (after !== null);
+    return entries;
   }
 
-  /** Replay documents of the days [from, to) touches, through the day index when the window is short. */
-  private async replayDocsAround(from: number, to: number): Promise<AuditEntryDocument[]> {
-    const firstDay = Math.floor(from / DAY_MS);
-    const lastDay = Math.floor((to - 1) / DAY_MS);
-    if (!(Math.abs(from) <= MAX_TIME && Math.abs(to) <= MAX_TIME) || lastDay - firstDay + 1 > MAX_DAY_QUERIES) {
-      return this.readModels.find<AuditEntryDocument>(AUDIT_ENTRIES_COLLECTION, { replay: true });
-    }
-    const days: Promise<AuditEntryDocument[]>[] = [];
-    for (let day = firstDay; day <= lastDay; day++)
-      days.push(this.readModels.find<AuditEntryDocument>(AUDIT_ENTRIES_COLLECTION, { replayDay: dayOf(day * DAY_MS) }));
-    return (await Promise.all(days)).flat();
-  }
-
-  async knowledge(): Promise<AuditKnowledge> {
-    const docs = await this.readModels.find<AuditEntryDocument>(AUDIT_BINDINGS_COLLECTION);
-    docs.sort((a, b) => a.seq - b.seq);
-    let state: AuditChainState = auditChainDecider.initialState();
-    const facts = emptyAuthorizationFacts();
-    for (const doc of docs) {
-      const entry = parse(doc);
-      state = auditChainDecider.evolve(state, { type: 'AuditEntryRecorded', data: entry });
-      learnAuthorizationFact(facts, entry.source);
-    }
-    const resolved = new WeakMap<AuditEntry, AuditIndex>();
+  async ownershipOf(recordingIds: Iterable<string>, consultationIds: Iterable<string>): Promise<Ownership> {
+    const load = async (keyOf: (id: string) => string, ids: Iterable<string>) =>
+      new Map<string, Owner>(
+        await Promise.all(
+          [...new Set(ids)].map(async (id): Promise<[string, Owner]> => {
+            const subject = await this.readModels.get<SubjectDocument>(AUDIT_SUBJECTS_COLLECTION, keyOf(id));
+            return [id, subject ? { patientId: subject.patientId ?? undefined, clinicId: subject.clinicId ?? undefined } : {}];
+          }),
+        ),
+      );
+    const [recordings, consultations] = await Promise.all([load(recordingKey, recordingIds), load(consultationKey, consultationIds)]);
+    const known = (owner: Owner | undefined) =>
+      owner && (owner.patientId !== undefined || owner.clinicId !== undefined) ? owner : undefined;
     return {
-      resolvedIndex: (entry) => {
-        const cached = resolved.get(entry);
-        if (cached) return cached;
-        const index = resolveIndex(state, entry);
-        resolved.set(entry, index);
-        return index;
-      },
-      ownership: {
-        ownerOfRecording: (id) => state.recordings.get(id),
-        ownerOfConsultation: (id) => state.consultations.get(id),
-      },
-      authorizationFacts: facts,
+      ownerOfRecording: (id) => known(recordings.get(id)),
+      ownerOfConsultation: (id) => known(consultations.get(id)),
     };
+  }
+
+  async authorizationFacts(): Promise<AuthorizationFacts> {
+    const facts = emptyAuthorizationFacts();
+    let after: string | null = null;
+    do {
+      const page: ReadModelPage<AuditEntryDocument> = await this.readModels.query<AuditEntryDocument>(AUDIT_BINDINGS_COLLECTION, {
+        where: { seq: { gte: 0 } },
+        sort: { field: 'seq' },
+        limit: PAGE,
+        after,
+      });
+      for (const doc of page.items) learnAuthorizationFact(facts, parse(doc).source);
+      after = page.next;
+    } while (after !== null);
+    return facts;
   }
 }
 
+const whereOf = (selector: EntrySelector): Record<string, Condition> => {
+  if ('clinicId' in selector) return { clinicIds: { contains: selector.clinicId } };
+  if ('patientId' in selector)
+    return selector.replayOnly
+      ? { patientIds: { contains: selector.patientId }, replay: true }
+      : { patientIds: { contains: selector.patientId } };
+  if ('recordingId' in selector) return { recordingIds: { contains: selector.recordingId } };
+  if ('consultationId' in selector) return { consultationIds: { contains: selector.consultationId } };
+  return { actorId: selector.actorId };
+};
+
 const parse = (doc: AuditEntryDocument): AuditEntry => JSON.parse(doc.entry) as AuditEntry;
 
-const resolveIndex = (state: AuditChainState, entry: AuditEntry): AuditIndex => {
-  const now = indexOf(state, entry.source);
-  const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])];
-  const clinicIds = merge(entry.clinicIds ?? (entry.clinicId ? [entry.clinicId] : []), now.clinicIds);
-  return {
-    clinicId: clinicIds[0] ?? null,
-    clinicIds,
-    patientIds: merge(entry.patientIds, now.patientIds),
-    recordingIds: merge(entry.recordingIds, now.recordingIds),
-    consultationIds: merge(entry.consultationIds, now.consultationIds),
-  };
-};
+/** The entry as chained, with the search fields every binding known now gives it. */
+const resolved = (doc: AuditEntryDocument): AuditEntry => ({
+  ...parse(doc),
+  clinicId: doc.clinicIds[0] ?? null,
+  clinicIds: doc.clinicIds,
+  patientIds: doc.patientIds,
+  recordingIds: doc.recordingIds,
+  consultationIds: doc.consultationIds,
+});

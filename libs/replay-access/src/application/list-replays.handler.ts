@@ -27,8 +27,7 @@ export class ListReplaysHandler implements ICommandHandler<ListReplaysCommand> {
     await this.freshness.caughtUp(REPLAY_READ_MODELS);
     const at = this.clock();
     const viewer = viewerOf(user);
-    const recordings = await this.queries.recordingsOfClinic(viewer.clinicId);
-    const shares = await this.queries.sharesOf(recordings.map((r) => r.recordingId));
+    const { recordings, shares } = await this.queries.listCandidates(viewer);
     const events = accessDecider.decide(
       { type: 'ListReplays', listId: randomUUID(), viewer, at, killSwitch: this.settings.killSwitch },
       accessDecider.initialState(),

@@ -1,5 +1,5 @@
-import { type ConsentShare, type RecordingFacts } from '../domain/access-policy.js';
-import { type IssuedGrant } from '../domain/access.decider.js';
+import { type ConsentShare, type RecordingFacts, type Viewer } from '../domain/access-policy.js';
+import { type AccessFacts, type IssuedGrant } from '../domain/access.decider.js';
 
 /** The projection behind these queries: wait on it (READ_MODEL_FRESHNESS) to read your own writes. */
 export const REPLAY_READ_MODELS = 'replay-access-read-models';
@@ -8,8 +8,13 @@ export const REPLAY_READ_MODELS = 'replay-access-read-models';
 export interface ReplayAccessQueries {
   /** One recording with the booking facts of its consultation (null until they arrive). */
   recording(recordingId: string): Promise<RecordingFacts | null>;
-  /** Candidates for a list: every recording of the clinic in arrival order; the access policy decides which are shown. */
-  recordingsOfClinic(clinicId: string): Promise<RecordingFacts[]>;
+  /**
+   * Candidates for the viewer's list, in a constant number of indexed queries: the recordings of their clinic
+   * they are the patient or clinician of or were ever given a share of, and every share given to them
+   * (revoked and expired ones included). Everyone else's recordings could never be allowed; the access
+   * policy decides which candidates are shown.
+   */
+  listCandidates(viewer: Viewer): Promise<AccessFacts>;
   /** Every share of these recordings, revoked and expired ones included. */
   sharesOf(recordingIds: readonly string[]): Promise<ConsentShare[]>;
   /**

@@ -140,15 +140,49 @@ describe('recordings and booking facts in the read-model store', () => {
 
   afterEach(() => store.close());
 
-  it("lists a clinic's recordings in arrival order, with their booking facts", async () => {
+  const amira = { id: 'patient-amira', roles: ['patient'] as const, clinicId: 'clinic-north' };
+  const osei = { id: 'dr-osei', roles: ['clinician'] as const, clinicId: 'clinic-north' };
+
+  it("lists a viewer's recordings in arrival order, with their booking facts", async () => {
     await booked();
     await stored('rec-z');
     await stored('rec-a');
-    const listed = await queries.recordingsOfClinic('clinic-north');
+    const { recordings: listed } = await queries.listCandidates(amira);
     expect(listed.map((r) => r.recordingId)).toEqual(['rec-z', 'rec-a']);
     expect(listed[0]).not.toHaveProperty('storedAt');
     expect(listed[0].booking).toMatchObject({ consultationId: 'cons-1', status: 'booked' });
-    expect(await queries.recordingsOfClinic('clinic-south')).toEqual([]);
+    expect((await queries.listCandidates(osei)).recordings.map((r) => r.recordingId)).toEqual(['rec-z', 'rec-a']);
+    expect((await queries.listCandidates({ ...amira, clinicId: 'clinic-south' })).recordings).toEqual([]);
+    expect((await queries.listCandidates({ ...amira, id: 'patient-ben' })).recordings).toEqual([]);
+  });
+
+  it('keeps the booking facts of every recording of a consultation current when they arrive after it', async () => {
+    await stored('rec-1');
+    await stored('rec-2');
+    expect((await queries.recording('rec-1'))?.booking).toBeNull();
+    await booked();
+    await apply(storedEvent(anIntegrationEvent('ConsultationCancelled', { consultationId: 'cons-1', reason: 'patient_request' })));
+    expect((await queries.recording('rec-1'))?.booking).toMatchObject({ status: 'cancelled' });
+    expect((await queries.recording('rec-2'))?.booking).toMatchObject({ status: 'cancelled' });
+  });
+
+  it("lists a grantee the recordings shared with them, with the viewer's shares", async () => {
+    await booked();
+    await stored('rec-1');
+    await stored('rec-2');
+    const share = anIntegrationEvent('ShareGranted', {
+      shareId: 'share-1',
+      recordingId: 'rec-2',
+      patientId: 'patient-amira',
+      granteeId: 'dr-lee',
+      purpose: 'second_opinion',
+      until: '2026-04-01T00:00:00.000Z',
+    });
+    await apply(storedEvent(share, { streamId: 'share-share-1', revision: 0 }));
+    const lee = { id: 'dr-lee', roles: ['clinician'] as const, clinicId: 'clinic-north' };
+    const candidates = await queries.listCandidates(lee);
+    expect(candidates.recordings.map((r) => r.recordingId)).toEqual(['rec-2']);
+    expect(candidates.shares).toEqual([expect.objectContaining({ shareId: 'share-1', revoked: false })]);
   });
 
   it('keeps the first binding of a recording id', async () => {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type BookingFact } from '@vgp/contracts';
-import { READ_MODEL_STORE, type ReadModelStore } from '@vgp/read-models';
-import { type ConsentShare, type RecordingFacts } from '../domain/access-policy.js';
-import { type IssuedGrant } from '../domain/access.decider.js';
+import { type Condition, READ_MODEL_STORE, type ReadModelPage, type ReadModelStore } from '@vgp/read-models';
+import { type ConsentShare, type RecordingFacts, type Viewer } from '../domain/access-policy.js';
+import { type AccessFacts, type IssuedGrant } from '../domain/access.decider.js';
 import { type ReplayAccessQueries } from '../application/replay-access.queries.js';
 import { REPLAY_COLLECTIONS, replayAccessProjection, type StoredRecording } from './replay-access.projection.js';
 
@@ -25,12 +24,19 @@ export class ReadModelReplayAccessQueries implements ReplayAccessQueries {
 
   async recording(recordingId: string): Promise<RecordingFacts | null> {
     const recording = await this.store.get<StoredRecording>(REPLAY_COLLECTIONS.recordings, recordingId);
-    return recording ? this.withBooking(recording) : null;
+    return recording ? factsOf(recording) : null;
   }
 
-  async recordingsOfClinic(clinicId: string): Promise<RecordingFacts[]> {
-    const found = await this.store.find<StoredRecording>(REPLAY_COLLECTIONS.recordings, { clinicId });
-    return Promise.all(found.sort((a, b) => a.storedAt - b.storedAt).map((recording) => this.withBooking(recording)));
+  async listCandidates(viewer: Viewer): Promise<AccessFacts> {
+    const { id, clinicId } = viewer;
+    const [asPatient, asClinician, asGrantee, shares] = await Promise.all([
+      viewer.roles.includes('patient') ? this.all<StoredRecording>(REPLAY_COLLECTIONS.recordings, { clinicId, patientId: id }) : [],
+      viewer.roles.includes('clinician') ? this.all<StoredRecording>(REPLAY_COLLECTIONS.recordings, { clinicId, clinicianId: id }) : [],
+      this.all<StoredRecording>(REPLAY_COLLECTIONS.recordings, { granteeIds: { contains: id }, clinicId }),
+      this.all<ConsentShare>(REPLAY_COLLECTIONS.shares, { granteeId: id }),
+    ]);
+    const recordings = new Map([...asPatient, ...asClinician, ...asGrantee].map((recording) => [recording.recordingId, recording]));
+    return { recordings: [...recordings.values()].sort((a, b) => a.storedAt - b.storedAt).map(factsOf), shares };
   }
 
   async sharesOf(recordingIds: readonly string[]): Promise<ConsentShare[]> {
@@ -83,8 +89,19 @@ export class ReadModelReplayAccessQueries implements ReplayAccessQueries {
     return outcome === 'applied';
   }
 
-  // One read per recording (N+1); batching it is another issue's.
-  private async withBooking({ storedAt: _storedAt, ...recording }: StoredRecording): Promise<RecordingFacts> {
-    return { ...recording, booking: await this.store.get<BookingFact>(REPLAY_COLLECTIONS.bookings, recording.consultationId) };
+  /** Every document a query matches, page by page through its index. */
+  private async all<T extends Record<string, unknown>>(collection: string, where: Record<string, Condition>): Promise<T[]> {
+    const found: T[] = [];
+    let after: string | null = null;
+    do {
+      const page: ReadModelPage<T> = await this.store.query<T>(collection, { where, limit: PAGE, after });
+      found.push(...page.items);
+      after = page.next;
+    } while (after !== null);
+    return found;
   }
 }
+
+const PAGE = 1000;
+
+const factsOf = ({ storedAt: _storedAt, granteeIds: _granteeIds, ...recording }: StoredRecording): RecordingFacts => recording;

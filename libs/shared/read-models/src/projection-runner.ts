@@ -10,33 +10,42 @@ export type ProjectionHandler = {
   collection: string;
   indexes?: readonly IndexSpec[];
   canHandle: readonly string[];
-  keyOf(event: StoredEvent): string | readonly string[] | null;
-  evolve(doc: ReadModelDocument | null, event: StoredEvent): ReadModelDocument | null;
+  lookup?(event: StoredEvent, readModels: ReadModelStore): Promise<unknown>;
+  keyOf(event: StoredEvent, found?: unknown): string | readonly string[] | null;
+  evolve(doc: ReadModelDocument | null, event: StoredEvent, found?: unknown): ReadModelDocument | null;
 };
 
-export type TypedProjectionHandler<D extends ReadModelDocument, E extends DomainEvent> = {
+export type TypedProjectionHandler<D extends ReadModelDocument, E extends DomainEvent, L = undefined> = {
   collection: string;
   indexes?: readonly IndexSpec[];
   /** The event types this collection folds; every other event passes it by. */
   canHandle: readonly E['type'][];
+  /**
+   * Reads what the fold needs beyond the event, through indexed queries (e.g. the documents a late fact
+   * changes). It runs before any write of the event, so it sees the read model as of the previous event
+   * (or, when resuming an event half applied, with some of its writes already done: keep the fold idempotent).
+   */
+  lookup?(event: StoredOf<E>, readModels: ReadModelStore): Promise<L>;
   /** The ids of the documents the event touches; null or [] when none. */
-  keyOf(event: StoredOf<E>): string | readonly string[] | null;
+  keyOf(event: StoredOf<E>, found: L): string | readonly string[] | null;
   /** Pure: it may run more than once for one event when writers race. Null deletes the document. */
-  evolve(doc: D | null, event: StoredOf<E>): D | null;
+  evolve(doc: D | null, event: StoredOf<E>, found: L): D | null;
 };
 
 /** Types a handler by the events it declares; the one place where a stored event is narrowed to them. */
-export const projectionHandler = <D extends ReadModelDocument, E extends DomainEvent>(
-  handler: TypedProjectionHandler<D, E>,
+export const projectionHandler = <D extends ReadModelDocument, E extends DomainEvent, L = undefined>(
+  handler: TypedProjectionHandler<D, E, L>,
 ): ProjectionHandler => {
   const types: ReadonlySet<string> = new Set(handler.canHandle);
   const handles = (event: StoredEvent): event is StoredOf<E> => types.has(event.type);
+  const { lookup } = handler;
   return {
     collection: handler.collection,
     indexes: handler.indexes,
     canHandle: handler.canHandle,
-    keyOf: (event) => (handles(event) ? handler.keyOf(event) : null),
-    evolve: (doc, event) => (handles(event) ? handler.evolve(doc as D | null, event) : doc),
+    ...(lookup && { lookup: async (event, readModels) => (handles(event) ? lookup(event, readModels) : undefined) }),
+    keyOf: (event, found) => (handles(event) ? handler.keyOf(event, found as L) : null),
+    evolve: (doc, event, found) => (handles(event) ? handler.evolve(doc as D | null, event, found as L) : doc),
   };
 };
 
@@ -76,28 +85,36 @@ export async function applyProjectionEvent(
   readModels: ReadModelStore,
   event: StoredEvent,
 ): Promise<void> {
-  const writes = projection.handlers.flatMap((handler) => [...new Set(idsOf(keysOf(handler, event)))].map((id) => ({ handler, id })));
+  const found = await Promise.all(projection.handlers.map((handler) => handler.lookup?.(event, readModels)));
+  const writes = projection.handlers.flatMap((handler, h) =>
+    [...new Set(idsOf(keysOf(handler, event, found[h])))].map((id) => ({ handler, id, found: found[h] })),
+  );
   const guard = { streamId: event.streamId, revision: event.revision };
-  for (const [i, { handler, id }] of writes.entries()) {
+  for (const [i, { handler, id, found: seen }] of writes.entries()) {
     const position = i === writes.length - 1 ? event.position : event.position - 1;
-    await readModels.apply(handler.collection, id, guard, (doc) => evolveOrFail(handler, doc, event), {
+    await readModels.apply(handler.collection, id, guard, (doc) => evolveOrFail(handler, doc, event, seen), {
       projection: projection.name,
       position,
     });
   }
 }
 
-const keysOf = (handler: ProjectionHandler, event: StoredEvent): string | readonly string[] | null => {
+const keysOf = (handler: ProjectionHandler, event: StoredEvent, found: unknown): string | readonly string[] | null => {
   try {
-    return handler.keyOf(event);
+    return handler.keyOf(event, found);
   } catch (error) {
     throw new HandlerFailed(error);
   }
 };
 
-const evolveOrFail = (handler: ProjectionHandler, doc: ReadModelDocument | null, event: StoredEvent): ReadModelDocument | null => {
+const evolveOrFail = (
+  handler: ProjectionHandler,
+  doc: ReadModelDocument | null,
+  event: StoredEvent,
+  found: unknown,
+): ReadModelDocument | null => {
   try {
-    return handler.evolve(doc, event);
+    return handler.evolve(doc, event, found);
   } catch (error) {
     throw new HandlerFailed(error);
   }
