@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Admin, type Consumer as KafkaConsumer, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { type Admin, type Consumer as KafkaConsumer, Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 import type { BroadcastBus, BroadcastHandler, BroadcastSubscription } from '../broadcast-bus.port.js';
 import { MessageBusUnavailable } from '../message-bus.port.js';
-import { createTopicsWithLeaders } from './kafka-topics.js';
+import { kafkaClient } from './kafka-client.js';
+import { createTopicsWithLeaders, whileLeaderMoves } from './kafka-topics.js';
 
 export type KafkaBroadcastBusOptions = {
   brokers: string[];
@@ -38,15 +39,7 @@ export class KafkaBroadcastBus implements BroadcastBus {
 
   constructor(options: KafkaBroadcastBusOptions) {
     this.options = { prefix: '', numPartitions: 3, replicationFactor: -1, retentionMs: 60_000, publishTimeoutMs: 10_000, ...options };
-    this.kafka = new Kafka({
-      logLevel: logLevel.ERROR,
-      connectionTimeout: 3_000,
-      requestTimeout: 30_000,
-      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
-      ...options.client,
-      brokers: options.brokers,
-      clientId: options.clientId,
-    });
+    this.kafka = kafkaClient(options);
     // Leader acknowledgement is enough for a message nobody will read back; no idempotence to wait for.
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
@@ -177,19 +170,3 @@ const unavailable = (what: string, error: unknown): MessageBusUnavailable =>
   error instanceof MessageBusUnavailable
     ? error
     : new MessageBusUnavailable(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, error);
-
-/**
- * A topic created a moment ago may still be electing its leader: Kafka answers such requests with retriable
- * errors (e.g. NOT_LEADER_OR_FOLLOWER), so they are asked again, for up to 30 s.
- */
-const whileLeaderMoves = async <T>(request: () => Promise<T>): Promise<T> => {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await request();
-    } catch (error) {
-      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-  }
-};

@@ -5,11 +5,11 @@ import {
   Kafka,
   type KafkaConfig,
   type KafkaMessage,
-  logLevel,
   type Producer,
 } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type IntegrationEvent, parseIntegrationEvent } from '@vgp/contracts';
 import { type Consumer, type ConsumerOptions, type MessageBus, MessageBusUnavailable, type OutgoingMessage } from '../message-bus.port.js';
+import { kafkaClient } from './kafka-client.js';
 import { createTopicsWithLeaders } from './kafka-topics.js';
 
 export type KafkaMessageBusOptions = {
@@ -76,16 +76,7 @@ export class KafkaMessageBus implements MessageBus {
       sessionTimeoutMs: 10_000,
       ...options,
     };
-    this.kafka = new Kafka({
-      logLevel: logLevel.ERROR,
-      connectionTimeout: 3_000,
-      requestTimeout: 30_000,
-      // Rides out a broker restart: reconnects with backoff instead of failing the first request.
-      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
-      ...options.client,
-      brokers: options.brokers,
-      clientId: options.clientId,
-    });
+    this.kafka = kafkaClient(options);
     // Idempotent (acks=all, broker-side dedup of the producer's own retries). Retries are bounded, unlike
     // kafkajs' idempotent default, so a send never outlives close(); the outbox re-publishes what failed,
     // and consumers' inboxes absorb the duplicates that can cause.

@@ -27,3 +27,19 @@ export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig
     }
   }
 }
+
+/**
+ * A topic created a moment ago may still be electing its leader: Kafka answers such requests with retriable
+ * errors (e.g. NOT_LEADER_OR_FOLLOWER), so they are asked again, for up to 30 s.
+ */
+export const whileLeaderMoves = async <T>(request: () => Promise<T>): Promise<T> => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+};
