@@ -10,7 +10,6 @@ import {
   consultationDecider,
   type ConsultationEvent,
   type ConsultationState,
-  NO_BOOKING_FACTS,
 } from '../domain/consultation.decider.js';
 import { ConsultationNotFound } from '../domain/consultation.errors.js';
 import { type Hold, scheduleStreamsOf } from '../domain/schedule.decider.js';
@@ -62,11 +61,11 @@ export class ConsultationCommandRunner {
         }
         if (command.type === 'BookConsultation' && state.status !== 'none') {
           // Its id is derived from this caller's Idempotency-Key: a retry (nothing appended) or a refusal, as when first checked.
-          return consultationDecider.decide(command, state, NO_BOOKING_FACTS);
+          return consultationDecider.decide(command, state);
         }
         if (hold) throw new ConcurrencyConflict(streamId);
         authorize(state);
-        return consultationDecider.decide(command, state, NO_BOOKING_FACTS);
+        return consultationDecider.decide(command, state);
       },
       // The role the caller acts under depends on the consultation as read (authorized in `decide`).
       metadata: (state) => this.metadata.forUser(caller, authorize(state)),
@@ -94,7 +93,7 @@ export class ConsultationCommandRunner {
     if (command.type === 'BookConsultation' && state.status !== 'none') return null;
     const role = authorize(state);
     // Overlaps are the schedule streams' to refuse; everything else the decider refuses here.
-    const [change] = consultationDecider.decide(command, state, NO_BOOKING_FACTS);
+    const [change] = consultationDecider.decide(command, state);
     if (change?.type !== 'ConsultationBooked' && change?.type !== 'ConsultationRescheduled') return null;
     // A reschedule is decided only for a booked consultation, whose people it keeps.
     const people = change.type === 'ConsultationBooked' ? change.data : state.status !== 'none' ? state.consultation : null;

@@ -1,13 +1,11 @@
 import type { ConsultationEventData, MediaMode } from '@vgp/contracts';
 import type { Decider } from '@vgp/domain';
 import {
-  ClinicianDoubleBooked,
   ConsultationAlreadyBooked,
   ConsultationClosed,
   ConsultationNotFound,
   IdempotencyKeyReused,
   InvalidDuration,
-  PatientDoubleBooked,
   PatientIsClinician,
   StartInThePast,
 } from './consultation.errors.js';
@@ -62,33 +60,15 @@ export type ConsultationState =
       requested: BookedConsultation;
     };
 
-/** A consultation that still takes up time: booked, neither cancelled nor completed. */
-export type ActiveSlot = {
-  consultationId: string;
-  patientId: string;
-  clinicianId: string;
-  startsAt: string;
-  durationMinutes: number;
-};
-
-/**
- * What the server looked up before deciding: the other active consultations of the clinic (any
- * superset of those the two people take part in will do; the rule picks out theirs).
- */
-export type BookingFacts = { active: ActiveSlot[] };
-
-export const NO_BOOKING_FACTS: BookingFacts = { active: [] };
-
-export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent, ConsultationState, BookingFacts> = {
+export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent, ConsultationState> = {
   initialState: () => ({ status: 'none' }),
 
-  decide: (command, state, facts) => {
+  decide: (command, state) => {
     switch (command.type) {
       case 'BookConsultation': {
         if (state.status !== 'none') return repeatedBooking(command, state.requested);
         if (command.patientId === command.clinicianId) throw new PatientIsClinician();
         assertSlot(command.startsAt, command.durationMinutes, command.now);
-        assertFree(command.consultationId, command, facts);
         const { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } = command;
         return [
           { type: 'ConsultationBooked', data: { consultationId, clinicId, patientId, clinicianId, startsAt, durationMinutes, mode } },
@@ -97,7 +77,6 @@ export const consultationDecider: Decider<ConsultationCommand, ConsultationEvent
       case 'RescheduleConsultation': {
         const open = openConsultation(state);
         assertSlot(command.startsAt, command.durationMinutes, command.now);
-        assertFree(open.consultationId, { ...open, startsAt: command.startsAt, durationMinutes: command.durationMinutes }, facts);
         return [
           {
             type: 'ConsultationRescheduled',
@@ -179,16 +158,4 @@ const assertSlot = (startsAt: string, durationMinutes: number, now: Date): void 
   }
   const start = Date.parse(startsAt);
   if (!Number.isFinite(start) || start <= now.getTime()) throw new StartInThePast();
-};
-
-/** One person cannot be in two consultations at once, whichever role they hold in each. */
-const assertFree = (self: string, wanted: ActiveSlot, facts: BookingFacts): void => {
-  const clashFor = (personId: string) =>
-    facts.active.find(
-      (slot) => slot.consultationId !== self && (slot.patientId === personId || slot.clinicianId === personId) && overlaps(slot, wanted),
-    );
-  const clinicianClash = clashFor(wanted.clinicianId);
-  if (clinicianClash) throw new ClinicianDoubleBooked(clinicianClash.consultationId);
-  const patientClash = clashFor(wanted.patientId);
-  if (patientClash) throw new PatientDoubleBooked(patientClash.consultationId);
 };
